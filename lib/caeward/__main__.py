@@ -1,0 +1,70 @@
+"""Command line: ``python -m caeward run ...`` and ``python -m caeward table``.
+
+Examples
+--------
+Run k-means on raw pixels of MNIST-test, seed 0, at the quick budget::
+
+    python -m caeward run --method kmeans-pixels --dataset mnist-test --seed 0 --budget quick
+
+Run seeds 0-2 on both datasets at the full budget (stored results are skipped)::
+
+    python -m caeward run --method kmeans-pixels --dataset all --seed 0 1 2
+
+Print the table of stored full-budget results::
+
+    python -m caeward table
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import experiment
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m caeward", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="run method x dataset x seed, skipping stored results")
+    p_run.add_argument("--method", nargs="+", required=True,
+                       help=f"method name(s) or 'all'; known: {', '.join(experiment.METHODS)}")
+    p_run.add_argument("--dataset", nargs="+", default=["all"],
+                       help=f"dataset(s) or 'all'; known: {', '.join(experiment.DATASETS)}")
+    p_run.add_argument("--seed", nargs="+", type=int, default=[0])
+    p_run.add_argument("--budget", choices=["quick", "full"], default="full")
+    p_run.add_argument("--force", action="store_true", help="run again even if a result exists")
+
+    p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper")
+    p_table.add_argument("--budget", choices=["quick", "full"], default="full")
+
+    p_list = sub.add_parser("list", help="list the registered methods")
+    del p_list
+
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name, spec in experiment.METHODS.items():
+            print(f"{name:24s} {spec.label}")
+        return 0
+    if args.command == "table":
+        table = experiment.results_table(experiment.load_results(args.budget))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}") if len(table)
+              else f"no results in {experiment.results_dir(args.budget)}")
+        return 0
+
+    methods = list(experiment.METHODS) if args.method == ["all"] else args.method
+    datasets = list(experiment.DATASETS) if args.dataset == ["all"] else args.dataset
+    for name in methods + datasets:
+        if name not in experiment.METHODS and name not in experiment.DATASETS:
+            parser.error(f"unknown method or dataset {name!r}")
+    for method in methods:
+        for dataset in datasets:
+            for seed in args.seed:
+                experiment.run(method, dataset, seed, args.budget, force=args.force)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Clustering of embeddings: k-means and agglomerative (Ward and friends).
+
+k-means is introduced in chapter 1 (*The problem*), Ward linkage in chapter 3
+(*Ward linkage, derived*).
+
+Every agglomerative function speaks one interchange format, SciPy's **linkage
+matrix** ``Z`` of shape ``(n - 1, 4)``: row ``i`` merges clusters ``Z[i, 0]`` and
+``Z[i, 1]`` (ids below ``n`` are samples, id ``n + j`` is the cluster made by row
+``j``) at height ``Z[i, 2]`` into a cluster of ``Z[i, 3]`` samples. So SciPy's
+``dendrogram``, ``fcluster`` and ``cut_tree`` work on what :func:`linkage` returns,
+and :func:`cut_linkage` works on SciPy's.
+
+Memory. SciPy's and scikit-learn's Ward build the full distance matrix, n(n-1)/2
+float64 values: 19.6 GB for the 70,000 MNIST-full codes. Ward and single linkage
+here use ``fastcluster.linkage_vector``, exact in O(n*d) memory. Complete and
+average linkage are not reducible to a stored-data algorithm and need the
+matrix; :func:`linkage` refuses them with a clear error when it would not fit.
+"""
+
+from __future__ import annotations
+
+import os
+
+import fastcluster
+import numpy as np
+from scipy.cluster.hierarchy import is_valid_linkage
+from sklearn.cluster import KMeans
+
+__all__ = ["LINKAGES", "kmeans", "linkage", "ward_linkage", "cut_linkage"]
+
+#: Linkage methods and whether they run in O(n*d) memory.
+LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
+
+
+def _as_points(X, name: str = "X") -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-d (n_samples, n_features), got shape {X.shape}; "
+                         "flatten images first, e.g. X.reshape(len(X), -1)")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None) -> np.ndarray:
+    """k-means (eq. 4) with scikit-learn, ``n_init=20`` restarts as DEC and DCEC use.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+    n_clusters : int
+    n_init : int
+        Independent k-means++ starts; the one with the lowest inertia wins.
+    random_state : int or None
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_samples,)
+    """
+    X = _as_points(X)
+    _check_k(n_clusters, len(X))
+    model = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
+    return model.fit_predict(X).astype(np.int64)
+
+
+def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.ndarray:
+    """Agglomerative clustering of points, as a SciPy linkage matrix.
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+        Points; Euclidean distance throughout.
+    method : {"ward", "single", "complete", "average"}
+        ``"ward"`` and ``"single"`` need O(n*d) memory (``fastcluster.linkage_vector``);
+        ``"complete"`` and ``"average"`` need the n(n-1)/2 distance matrix.
+    max_matrix_bytes : int, optional
+        The most memory a distance matrix may take (default: half the machine's RAM).
+
+    Returns
+    -------
+    Z : ndarray of float64, shape (n_samples - 1, 4)
+        Merge heights as SciPy defines them (for Ward, ``sqrt(2 * increase in
+        within-cluster sum of squares)``).
+    """
+    if method not in LINKAGES:
+        raise ValueError(f"method must be one of {tuple(LINKAGES)}, got {method!r}")
+    X = _as_points(X)
+    n = len(X)
+    if n == 1:
+        return np.empty((0, 4))
+    if LINKAGES[method]:
+        return fastcluster.linkage_vector(X, method=method, metric="euclidean")
+    need = n * (n - 1) // 2 * 8
+    limit = max_matrix_bytes if max_matrix_bytes is not None else _ram_bytes() // 2
+    if need > limit:
+        raise ValueError(
+            f"{method} linkage of {n} points needs a {need / 1e9:.1f} GB distance matrix, "
+            f"over the limit of {limit / 1e9:.1f} GB. Use 'ward' or 'single' (O(n*d) memory), "
+            "cluster a subsample, or raise max_matrix_bytes if the memory is really there."
+        )
+    return fastcluster.linkage(X, method=method, metric="euclidean")
+
+
+def ward_linkage(X) -> np.ndarray:
+    """Exact Ward linkage in O(n*d) memory; see :func:`linkage`."""
+    return linkage(X, "ward")
+
+
+def cut_linkage(Z, n_clusters: int) -> np.ndarray:
+    """Flat clusters from a linkage matrix: the partition after its first ``n - k`` merges.
+
+    Unlike ``scipy.cluster.hierarchy.fcluster(..., criterion="maxclust")``, this
+    always gives exactly ``n_clusters`` clusters, also when merge heights tie.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n_samples - 1, 4)
+        A valid SciPy linkage matrix.
+    n_clusters : int
+        1 <= n_clusters <= n_samples.
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_samples,)
+        Numbered 0..k-1 in order of first appearance (sample 0 is in cluster 0).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[1] != 4:
+        raise ValueError(f"Z must be a linkage matrix of shape (n - 1, 4), got shape {Z.shape}")
+    if len(Z) > 0:
+        is_valid_linkage(Z, throw=True, name="Z")
+    n = len(Z) + 1
+    _check_k(n_clusters, n)
+    children = Z[:, :2].astype(np.int64)
+    root = np.arange(2 * n - 1)
+    # Walk the kept merges from the last to the first, so each parent's root is
+    # known before its children take it.
+    for i in range(n - n_clusters - 1, -1, -1):
+        root[children[i]] = root[n + i]
+    _, first, labels = np.unique(root[:n], return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first))  # renumber clusters by first appearance
+    return order[labels].astype(np.int64)
+
+
+def _check_k(n_clusters, n_samples: int) -> None:
+    if not isinstance(n_clusters, (int, np.integer)) or isinstance(n_clusters, bool):
+        raise ValueError(f"n_clusters must be an integer, got {n_clusters!r}")
+    if not 1 <= n_clusters <= n_samples:
+        raise ValueError(f"n_clusters must be between 1 and the number of samples "
+                         f"({n_samples}), got {n_clusters}")
+
+
+def _ram_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30

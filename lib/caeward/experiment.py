@@ -1,0 +1,235 @@
+"""The experiment runner: one method x dataset x seed -> one JSON result.
+
+Introduced in chapter 1 (*The problem*); chapter 4 builds the whole Table 1 with it.
+
+Each method is registered once in :data:`METHODS`. :func:`run` loads the data,
+applies the budget, runs the method, scores it and writes one JSON file holding the
+metrics, the wall time of each stage, the device, the package versions, the git
+commit and the full configuration. A run whose result file already exists is not
+run again: its stored result is returned. :func:`results_table` turns a results
+folder into the table the chapters display, with the paper's numbers beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import cluster, metrics, runtime
+from .budget import BUDGETS, Budget, subsample
+from .data import load_mnist
+from .paper import TABLE1
+
+__all__ = ["DATASETS", "METHODS", "Method", "register", "run", "results_dir",
+           "load_results", "results_table"]
+
+#: Runner dataset names -> :func:`caeward.data.load_mnist` subsets.
+DATASETS = {"mnist-full": "full", "mnist-test": "test"}
+
+
+@dataclass(frozen=True)
+class Method:
+    """A registered method.
+
+    Attributes
+    ----------
+    name : str
+        The runner's name, e.g. ``"kmeans-pixels"``.
+    label : str
+        The row label of the paper's Table 1.
+    fit_predict : callable
+        ``fit_predict(images, seed, budget, timings) -> labels``; ``images`` is
+        uint8 (n, 28, 28); the function adds the wall time of its stages to the
+        dict ``timings``.
+    config : dict
+        Hyperparameters recorded with every result.
+    """
+
+    name: str
+    label: str
+    fit_predict: Callable
+    config: dict
+
+
+METHODS: dict[str, Method] = {}
+
+
+def register(name: str, label: str, config: dict | None = None):
+    """Decorator that adds a ``fit_predict`` function to :data:`METHODS`."""
+    def wrap(fn):
+        if name in METHODS:
+            raise ValueError(f"method {name!r} is registered twice")
+        METHODS[name] = Method(name, label, fn, dict(config or {}))
+        return fn
+    return wrap
+
+
+@register("kmeans-pixels", "k-means", {"features": "pixels / 255", "n_clusters": 10})
+def _kmeans_pixels(images, seed, budget, timings):
+    start = time.perf_counter()
+    x = images.reshape(len(images), -1).astype(np.float32) / 255.0
+    labels = cluster.kmeans(x, 10, n_init=budget.kmeans_n_init, random_state=seed)
+    timings["cluster_s"] = time.perf_counter() - start
+    return labels
+
+
+# ------------------------------------------------------------------------- running
+
+def results_dir(budget: str | Budget) -> Path:
+    """Where results of a budget live: ``$CAEWARD_RESULTS/<budget>`` if set, else
+    ``results/<budget>`` in the repository (``results/quick`` is git-ignored)."""
+    name = budget.name if isinstance(budget, Budget) else budget
+    base = os.environ.get("CAEWARD_RESULTS")
+    if base:
+        return Path(base) / name
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "_config.yml").exists():  # installed without the book: use the cwd
+        repo = Path.cwd()
+    return repo / "results" / name
+
+
+def result_path(method: str, dataset: str, seed: int, budget: str | Budget) -> Path:
+    return results_dir(budget) / method / dataset / f"seed{seed}.json"
+
+
+def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
+        force: bool = False, verbose: bool = True) -> dict:
+    """Run one method on one dataset with one seed, or return its stored result.
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS`.
+    dataset : {"mnist-full", "mnist-test"}
+    seed : int
+    budget : {"quick", "full"} or Budget
+    force : bool
+        Run again even if a result exists (the old file is replaced atomically).
+
+    Returns
+    -------
+    dict
+        The result as stored in its JSON file.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    budget = BUDGETS[budget] if isinstance(budget, str) else budget
+    path = result_path(method, dataset, seed, budget)
+    if path.exists() and not force:
+        stored = _read_result(path)
+        if verbose:
+            print(f"{method} / {dataset} / seed {seed}: stored result {path.name} "
+                  f"(ACC {stored['metrics']['acc']:.4f}), not run again")
+        return stored
+
+    spec = METHODS[method]
+    runtime.seed_everything(seed)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    images, labels = load_mnist(DATASETS[dataset])
+    images, labels = subsample(images, labels, budget)
+    timings["load_s"] = time.perf_counter() - start
+    predicted = spec.fit_predict(images, seed, budget, timings)
+    timings["total_s"] = time.perf_counter() - start
+    device = runtime.pick_device()
+    result = {
+        "method": method, "label": spec.label, "dataset": dataset, "seed": seed,
+        "budget": budget.name, "n_samples": int(len(labels)),
+        "metrics": metrics.evaluate(labels, predicted),
+        "n_clusters_found": int(np.unique(predicted).size),
+        "timings": timings,
+        "device": device, "device_name": runtime.device_name(device),
+        "versions": runtime.versions(), **runtime.git_commit(),
+        "config": {"method": spec.config, "budget": budget.as_dict()},
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_json_atomic(path, result)
+    if verbose:
+        m = result["metrics"]
+        print(f"{method} / {dataset} / seed {seed}: ACC {m['acc']:.4f}  NMI {m['nmi']:.4f}  "
+              f"({timings['total_s']:.1f} s) -> {path}")
+    return result
+
+
+def _write_json_atomic(path: Path, obj: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=2, sort_keys=True)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_REQUIRED = ("method", "dataset", "seed", "budget", "metrics")
+
+
+def _read_result(path: Path) -> dict:
+    try:
+        result = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"result file {path} cannot be read ({exc}); delete it to run again") from exc
+    missing = [k for k in _REQUIRED if k not in result]
+    if missing:
+        raise ValueError(f"result file {path} lacks {missing}; delete it to run again")
+    return result
+
+
+# ------------------------------------------------------------------------- tables
+
+def load_results(budget: str | Budget = "full") -> list[dict]:
+    """Every stored result of a budget, in a stable order."""
+    folder = results_dir(budget)
+    return [_read_result(p) for p in sorted(folder.glob("*/*/seed*.json"))]
+
+
+def results_table(results: list[dict], methods: list[str] | None = None):
+    """Mean ± sd (over seeds) per method and dataset, with the paper's numbers.
+
+    Parameters
+    ----------
+    results : list of dict
+        As returned by :func:`load_results` or :func:`run`.
+    methods : list of str, optional
+        Row order (default: the order of :data:`METHODS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method and dataset, columns ``n_seeds``, ``acc_mean``,
+        ``acc_sd``, ``nmi_mean``, ``nmi_sd`` (in %, sd with ddof=1, NaN for one
+        seed) and ``paper_acc``, ``paper_nmi`` (the paper's reported numbers).
+    """
+    import pandas as pd
+
+    rows = []
+    order = methods or [m for m in METHODS if any(r["method"] == m for r in results)]
+    for method in order:
+        for dataset in DATASETS:
+            runs = [r for r in results if r["method"] == method and r["dataset"] == dataset]
+            if not runs:
+                continue
+            acc = 100 * np.array([r["metrics"]["acc"] for r in runs])
+            nmi = 100 * np.array([r["metrics"]["nmi"] for r in runs])
+            paper = (TABLE1.get(method) or {}).get(dataset) or {}
+            rows.append({
+                "method": method, "label": METHODS[method].label if method in METHODS else method,
+                "dataset": dataset, "n_seeds": len(runs),
+                "acc_mean": acc.mean(), "acc_sd": acc.std(ddof=1) if len(runs) > 1 else np.nan,
+                "nmi_mean": nmi.mean(), "nmi_sd": nmi.std(ddof=1) if len(runs) > 1 else np.nan,
+                "paper_acc": paper.get("acc"), "paper_nmi": paper.get("nmi"),
+            })
+    return pd.DataFrame(rows)

@@ -1,0 +1,122 @@
+"""Clustering metrics: ACC (the paper's eq. 7), NMI (eq. 8) and ARI.
+
+Introduced in chapter 1 (*The problem*).
+
+All three compare a clustering with ground-truth classes and do not care how the
+clusters are numbered. Every function validates its input first: both arrays 1-d,
+equally long, non-empty, and holding integer labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn import metrics as _skm
+
+__all__ = ["cluster_acc", "nmi", "ari", "contingency", "best_mapping", "evaluate"]
+
+_NMI_AVERAGES = ("arithmetic", "geometric", "min", "max")
+
+
+def _as_labels(y, name: str) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-d, got shape {y.shape}")
+    if y.size == 0:
+        raise ValueError(f"{name} is empty: there is nothing to score")
+    if y.dtype.kind in "iub":
+        return y.astype(np.int64)
+    if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        return y.astype(np.int64)  # whole-valued floats, e.g. labels read from a CSV
+    raise ValueError(f"{name} must hold integer labels, got dtype {y.dtype}"
+                     + (" with non-integer values" if y.dtype.kind == "f" else "")
+                     + "; map your labels to integers first (e.g. np.unique(y, return_inverse=True)[1])")
+
+
+def _validate(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true, y_pred = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred differ in length: {y_true.size} vs {y_pred.size}")
+    return y_true, y_pred
+
+
+def contingency(y_true, y_pred) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of (cluster, class) pairs.
+
+    Returns
+    -------
+    table : ndarray of int64, shape (n_clusters, n_classes)
+        ``table[i, j]`` = number of samples in cluster ``clusters[i]`` and class ``classes[j]``.
+    clusters : ndarray, shape (n_clusters,)
+    classes : ndarray, shape (n_classes,)
+    """
+    y_true, y_pred = _validate(y_true, y_pred)
+    classes, t = np.unique(y_true, return_inverse=True)
+    clusters, p = np.unique(y_pred, return_inverse=True)
+    table = np.zeros((clusters.size, classes.size), dtype=np.int64)
+    np.add.at(table, (p, t), 1)
+    return table, clusters, classes
+
+
+def best_mapping(y_true, y_pred) -> dict:
+    """The one-to-one map from cluster ids to class labels that maximises agreement.
+
+    Solved exactly by the Hungarian method on the contingency table. When there are
+    more clusters than classes, the surplus clusters map to no class (they count as
+    wrong); when there are fewer, some classes receive no cluster.
+
+    Returns
+    -------
+    dict
+        ``{cluster_id: class_label}`` for every matched cluster.
+    """
+    table, clusters, classes = contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return {clusters[r].item(): classes[c].item() for r, c in zip(rows, cols)}
+
+
+def cluster_acc(y_true, y_pred) -> float:
+    """Unsupervised clustering accuracy (eq. 7).
+
+    ``ACC = max_map sum_i [y_true_i == map(y_pred_i)] / n`` over one-to-one maps.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (n_samples,)
+        The number of clusters need not equal the number of classes.
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    table, _, _ = contingency(y_true, y_pred)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return float(table[rows, cols].sum() / table.sum())
+
+
+def nmi(y_true, y_pred, average: str = "arithmetic") -> float:
+    """Normalised mutual information (eq. 8), ``MI / mean(H(Y), H(C))``.
+
+    Parameters
+    ----------
+    average : {"arithmetic", "geometric", "min", "max"}
+        The mean in the denominator. scikit-learn's default has been
+        ``"arithmetic"`` since 0.22; many papers before 2020, DEC's and DCEC's
+        code among them, used ``"geometric"``. Chapter 1 shows the difference.
+    """
+    if average not in _NMI_AVERAGES:
+        raise ValueError(f"average must be one of {_NMI_AVERAGES}, got {average!r}")
+    y_true, y_pred = _validate(y_true, y_pred)
+    return float(_skm.normalized_mutual_info_score(y_true, y_pred, average_method=average))
+
+
+def ari(y_true, y_pred) -> float:
+    """Adjusted Rand index (0 for chance, 1 for identical partitions)."""
+    y_true, y_pred = _validate(y_true, y_pred)
+    return float(_skm.adjusted_rand_score(y_true, y_pred))
+
+
+def evaluate(y_true, y_pred) -> dict[str, float]:
+    """ACC, NMI (arithmetic and geometric) and ARI in one dict."""
+    return {"acc": cluster_acc(y_true, y_pred), "nmi": nmi(y_true, y_pred),
+            "nmi_geometric": nmi(y_true, y_pred, "geometric"), "ari": ari(y_true, y_pred)}

@@ -1,0 +1,87 @@
+"""Seeding, device choice and versions: what a chapter's setup cell does.
+
+Introduced in chapter 1 (*The problem*).
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .budget import current_budget
+
+__all__ = ["seed_everything", "pick_device", "versions", "git_commit", "setup"]
+
+_PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's generators."""
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch
+    torch.manual_seed(seed)
+
+
+def pick_device(prefer: str | None = None) -> str:
+    """``prefer`` if given, else ``"cuda"``, ``"mps"`` or ``"cpu"``, whichever is there first."""
+    if prefer:
+        return prefer
+    import torch
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def device_name(device: str) -> str:
+    """A human name for the device, e.g. the GPU's model or the CPU's."""
+    import torch
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"{platform.processor() or platform.machine()} ({torch.get_num_threads()} threads)"
+
+
+def versions() -> dict[str, str]:
+    """Python's version and the installed versions of the packages results depend on."""
+    found = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def git_commit(path: str | Path | None = None) -> dict[str, object]:
+    """The commit of the git checkout holding ``path`` (default: this package), and
+    whether its tracked files have uncommitted changes."""
+    where = Path(path) if path else Path(__file__).resolve().parent
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, timeout=30)
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return {"commit": None, "dirty": None}
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def setup(seed: int = 0, device: str | None = None) -> str:
+    """A chapter's first cell: seed everything, pick the device, print the versions
+    and the mode. Returns the device."""
+    seed_everything(seed)
+    device = pick_device(device)
+    budget = current_budget()
+    print(f"mode: {budget.name} ({'CAEWARD_QUICK is set' if budget.name == 'quick' else 'full data'}), "
+          f"seed: {seed}, device: {device} [{device_name(device)}]")
+    print(", ".join(f"{k} {v}" for k, v in versions().items()))
+    return device

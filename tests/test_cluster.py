@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+from scipy.cluster import hierarchy as sch
+
+from caeward.cluster import cut_linkage, kmeans, linkage, ward_linkage
+from caeward.metrics import ari
+
+
+def _same_partition(a, b):
+    """True when two labelings group the samples identically (up to renaming)."""
+    a, b = np.asarray(a), np.asarray(b)
+    pairs = np.unique(np.stack([a, b]), axis=1)
+    return pairs.shape[1] == np.unique(a).size == np.unique(b).size
+
+
+def _blobs(n, d, seed):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=5.0, size=(6, d))
+    return centres[rng.integers(0, 6, n)] + rng.normal(size=(n, d))
+
+
+@pytest.mark.parametrize("n, d, seed", [(300, 5, 0), (500, 10, 1), (120, 2, 2), (257, 30, 3)])
+def test_ward_matches_scipy(n, d, seed):
+    X = _blobs(n, d, seed)
+    ours, ref = ward_linkage(X), sch.ward(X)
+    assert sch.is_valid_linkage(ours)
+    np.testing.assert_allclose(ours[:, 2], ref[:, 2], rtol=1e-9)
+    np.testing.assert_array_equal(ours[:, 3], ref[:, 3])
+    for k in (2, 3, 5, 6, 10, 25, 50):
+        assert _same_partition(cut_linkage(ours, k), sch.cut_tree(ref, n_clusters=k).ravel()), k
+
+
+@pytest.mark.parametrize("method", ["single", "complete", "average"])
+def test_other_linkages_match_scipy(method):
+    X = _blobs(200, 4, 5)
+    ours, ref = linkage(X, method), sch.linkage(X, method)
+    np.testing.assert_allclose(ours[:, 2], ref[:, 2], rtol=1e-9)
+    for k in (2, 6, 20):
+        assert _same_partition(cut_linkage(ours, k), sch.fcluster(ref, k, "maxclust"))
+
+
+def test_cut_gives_exactly_k_with_ties():
+    # a lattice: many merges at exactly equal heights, where fcluster's maxclust
+    # cannot always hit k
+    X = np.array([[i, j] for i in range(6) for j in range(6)], dtype=float)
+    Z = ward_linkage(X)
+    for k in range(1, len(X) + 1):
+        labels = cut_linkage(Z, k)
+        assert np.unique(labels).size == k
+        assert labels[0] == 0 and set(labels) == set(range(k))
+
+
+def test_cut_extremes():
+    X = _blobs(40, 3, 7)
+    Z = ward_linkage(X)
+    assert np.all(cut_linkage(Z, 1) == 0)
+    assert np.array_equal(cut_linkage(Z, 40), np.arange(40))
+
+
+def test_cut_accepts_scipy_linkage():
+    X = _blobs(100, 3, 8)
+    Z = sch.ward(X)
+    assert _same_partition(cut_linkage(Z, 6), sch.cut_tree(Z, 6).ravel())
+
+
+def test_tiny_inputs():
+    assert linkage(np.zeros((1, 3))).shape == (0, 4)
+    assert cut_linkage(linkage(np.zeros((1, 3))), 1).tolist() == [0]
+    Z = ward_linkage([[0.0], [1.0]])
+    assert Z.shape == (1, 4) and Z[0, 3] == 2
+
+
+def test_kmeans_finds_separated_blobs():
+    rng = np.random.default_rng(0)
+    truth = np.repeat(np.arange(4), 50)
+    X = np.eye(4)[truth] * 20 + rng.normal(size=(200, 4))
+    assert ari(truth, kmeans(X, 4, random_state=0)) == pytest.approx(1.0)
+    assert np.array_equal(kmeans(X, 4, random_state=3), kmeans(X, 4, random_state=3))
+
+
+def test_matrix_linkage_refuses_when_too_big():
+    with pytest.raises(ValueError, match="distance matrix"):
+        linkage(_blobs(100, 2, 0), "complete", max_matrix_bytes=1000)
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.zeros(5), "2-d"),
+    (np.zeros((0, 3)), "empty"),
+    (np.array([[0.0, np.nan]]), "NaN"),
+    (np.array([["a", "b"]]), "numeric"),
+])
+def test_bad_points(X, match):
+    with pytest.raises(ValueError, match=match):
+        linkage(X)
+
+
+def test_bad_method_and_k():
+    X = _blobs(10, 2, 0)
+    with pytest.raises(ValueError, match="method"):
+        linkage(X, "median-ish")
+    Z = ward_linkage(X)
+    for k in (0, 11, 2.5):
+        with pytest.raises(ValueError, match="n_clusters"):
+            cut_linkage(Z, k)
+    with pytest.raises(ValueError, match="linkage matrix"):
+        cut_linkage(np.zeros((3, 3)), 2)
+    with pytest.raises(ValueError, match="n_clusters"):
+        kmeans(X, 20)
