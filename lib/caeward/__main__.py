@@ -59,10 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in methods + datasets:
         if name not in experiment.METHODS and name not in experiment.DATASETS:
             parser.error(f"unknown method or dataset {name!r}")
-    for method in methods:
-        for dataset in datasets:
-            for seed in args.seed:
-                experiment.run(method, dataset, seed, args.budget, force=args.force)
+    experiment.run_many(methods, datasets, args.seed, args.budget, force=args.force)
     return 0
 
 

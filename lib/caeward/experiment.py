@@ -28,8 +28,8 @@ from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
 from .paper import TABLE1
 
-__all__ = ["DATASETS", "METHODS", "Method", "register", "run", "results_dir",
-           "load_results", "results_table"]
+__all__ = ["DATASETS", "METHODS", "Method", "register", "run", "run_many", "results_dir",
+           "load_results", "results_table", "format_table"]
 
 #: Runner dataset names -> :func:`caeward.data.load_mnist` subsets.
 DATASETS = {"mnist-full": "full", "mnist-test": "test"}
@@ -161,6 +161,32 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
     return result
 
 
+def run_many(methods, datasets, seeds, budget: str | Budget = "full",
+             force: bool = False) -> list[dict]:
+    """Every method x dataset x seed: stored results are loaded, missing ones run.
+
+    Before computing anything it says how many runs are missing and, from the
+    wall times of stored runs of the same method and dataset, about how long they
+    will take, so that no one starts hours of work by accident.
+    """
+    budget = BUDGETS[budget] if isinstance(budget, str) else budget
+    jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
+    todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
+    if todo:
+        stored = load_results(budget)
+        def guess(m, d):
+            times = [r["timings"]["total_s"] for r in stored if r["method"] == m and r["dataset"] == d]
+            return float(np.median(times)) if times else None
+        guesses = [guess(m, d) for m, d, _ in todo]
+        known = [g for g in guesses if g is not None]
+        estimate = (f"about {sum(known) / 60:.1f} min from stored timings"
+                    + (f", plus {len(guesses) - len(known)} run(s) with no timing yet"
+                       if len(known) < len(guesses) else "")) if known else "no stored timing to estimate from"
+        print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; computing {len(todo)} "
+              f"at the {budget.name} budget ({estimate}).")
+    return [run(m, d, s, budget, force=force, verbose=(m, d, s) in todo) for m, d, s in jobs]
+
+
 def _write_json_atomic(path: Path, obj: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -211,7 +237,8 @@ def results_table(results: list[dict], methods: list[str] | None = None):
     pandas.DataFrame
         One row per method and dataset, columns ``n_seeds``, ``acc_mean``,
         ``acc_sd``, ``nmi_mean``, ``nmi_sd`` (in %, sd with ddof=1, NaN for one
-        seed) and ``paper_acc``, ``paper_nmi`` (the paper's reported numbers).
+        seed), ``nmi_geometric_mean`` and ``paper_acc``, ``paper_nmi`` (the
+        paper's reported numbers).
     """
     import pandas as pd
 
@@ -222,14 +249,40 @@ def results_table(results: list[dict], methods: list[str] | None = None):
             runs = [r for r in results if r["method"] == method and r["dataset"] == dataset]
             if not runs:
                 continue
-            acc = 100 * np.array([r["metrics"]["acc"] for r in runs])
-            nmi = 100 * np.array([r["metrics"]["nmi"] for r in runs])
+            acc, nmi, nmi_geo = (100 * np.array([r["metrics"][k] for r in runs])
+                                 for k in ("acc", "nmi", "nmi_geometric"))
             paper = (TABLE1.get(method) or {}).get(dataset) or {}
             rows.append({
                 "method": method, "label": METHODS[method].label if method in METHODS else method,
                 "dataset": dataset, "n_seeds": len(runs),
                 "acc_mean": acc.mean(), "acc_sd": acc.std(ddof=1) if len(runs) > 1 else np.nan,
                 "nmi_mean": nmi.mean(), "nmi_sd": nmi.std(ddof=1) if len(runs) > 1 else np.nan,
+                "nmi_geometric_mean": nmi_geo.mean(),
                 "paper_acc": paper.get("acc"), "paper_nmi": paper.get("nmi"),
             })
     return pd.DataFrame(rows)
+
+
+def format_table(table):
+    """The table of :func:`results_table` as a reader sees it: ``mean ± sd`` strings
+    beside the paper's numbers, one row per method, a column group per dataset."""
+    import pandas as pd
+
+    def pm(mean, sd):
+        return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
+
+    def paper(v):
+        return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2f}"
+
+    out = {}
+    for _, r in table.iterrows():
+        row = out.setdefault(r["label"], {})
+        row[(r["dataset"], "seeds")] = int(r["n_seeds"])
+        row[(r["dataset"], "ACC (ours)")] = pm(r["acc_mean"], r["acc_sd"])
+        row[(r["dataset"], "ACC (paper)")] = paper(r["paper_acc"])
+        row[(r["dataset"], "NMI (ours)")] = pm(r["nmi_mean"], r["nmi_sd"])
+        row[(r["dataset"], "NMI (paper)")] = paper(r["paper_nmi"])
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    frame.index.name = "method"
+    return frame

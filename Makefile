@@ -1,0 +1,24 @@
+# The README's two commands: `make book` and `make test`. Both set everything up
+# on a fresh machine (a virtual environment in .venv) and reuse it afterwards.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install book test chapters clean
+
+install:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+book: install
+	$(BIN)/jupyter-book build -W -n --keep-going .
+
+test: install
+	$(BIN)/python -m pytest
+
+# Re-execute the chapters in full mode and store their outputs (hours for some).
+chapters: install
+	$(BIN)/python tools/execute_chapters.py
+
+clean:
+	rm -rf _build

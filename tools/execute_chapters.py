@@ -1,0 +1,64 @@
+"""Execute chapters from their py:percent source and store the outputs in the paired .ipynb.
+
+The .py file is the source people edit; this writes the .ipynb the book renders, with
+the outputs of a real run. Run it in full mode (the default) to refresh the book:
+
+    .venv/bin/python tools/execute_chapters.py                      # every chapter
+    .venv/bin/python tools/execute_chapters.py chapters/01_the_problem.py
+
+With CAEWARD_QUICK=1 it runs the quick budget instead, and refuses to overwrite the
+committed notebooks unless --output names another folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+import nbclient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(py: Path, out_dir: Path | None) -> Path:
+    notebook = jupytext.read(py)
+    start = time.perf_counter()
+    nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",
+                            resources={"metadata": {"path": str(py.parent)}}).execute()
+    target = (out_dir or py.parent) / (py.stem + ".ipynb")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part.ipynb")
+    os.close(fd)
+    try:
+        jupytext.write(notebook, tmp, fmt="ipynb")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"{py.relative_to(ROOT)}: executed in {time.perf_counter() - start:.1f} s -> {target}")
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("chapters", nargs="*", type=Path)
+    parser.add_argument("--output", type=Path, help="write the notebooks here instead")
+    args = parser.parse_args()
+    quick = os.environ.get("CAEWARD_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
+    if quick and args.output is None:
+        parser.error("CAEWARD_QUICK is set: the committed notebooks hold full-mode outputs; "
+                     "pass --output DIR to write quick-mode notebooks elsewhere")
+    chapters = [p.resolve() for p in args.chapters] or sorted((ROOT / "chapters").glob("[0-9]*.py"))
+    if args.output:
+        args.output.mkdir(parents=True, exist_ok=True)
+    for py in chapters:
+        execute(py, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
