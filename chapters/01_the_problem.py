@@ -61,8 +61,7 @@ import pandas as pd
 import seaborn as sns
 
 from caeward import experiment, metrics
-from caeward.budget import current_budget, subsample
-from caeward.data import load_mnist
+from caeward.budget import current_budget
 from caeward.runtime import setup
 
 device = setup(seed=0)
@@ -89,8 +88,7 @@ budget = current_budget()
 # First, the data.
 
 # %%
-images, labels = load_mnist("test")
-images, labels = subsample(images, labels, budget)
+images, labels = experiment.load_dataset("mnist-test", budget)  # what the runner sees
 print(f"MNIST-test at the {budget.name} budget: {images.shape[0]} images of "
       f"{images.shape[1]}×{images.shape[2]} pixels, dtype {images.dtype}")
 print("images per class:", np.bincount(labels).tolist())
@@ -249,8 +247,7 @@ times.groupby("dataset").agg(n=("n", "first"), runs=("seed", "count"),
 # contingency table and the cluster centres.
 
 # %%
-method = experiment.METHODS["kmeans-pixels"]
-predicted = method.fit_predict(images, 0, budget, {})
+predicted = experiment.predict("kmeans-pixels", images, seed=0, budget=budget)
 stored = next(r for r in runs if r["dataset"] == "mnist-test" and r["seed"] == 0)
 acc_again = metrics.cluster_acc(labels, predicted)
 print(f"ACC now {acc_again:.6f}, stored {stored['metrics']['acc']:.6f}")

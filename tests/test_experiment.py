@@ -5,6 +5,7 @@ import pytest
 
 from caeward import experiment
 from caeward.__main__ import main
+from caeward.methods import TABLE1_METHODS, Method
 from caeward.budget import BUDGETS, current_budget, quick_mode, subsample
 
 
@@ -43,7 +44,7 @@ def test_run_writes_then_skips(results_root, capsys):
     monkeypatch = pytest.MonkeyPatch()
     spec = experiment.METHODS["kmeans-pixels"]
     monkeypatch.setitem(experiment.METHODS, "kmeans-pixels",
-                        experiment.Method(spec.name, spec.label, must_not_run, spec.config))
+                        Method(spec.name, spec.label, must_not_run, spec.config))
     try:
         again = experiment.run("kmeans-pixels", "mnist-test", 0, "quick")
     finally:
@@ -90,8 +91,50 @@ def test_command_line(results_root, capsys):
     assert (results_root / "quick" / "kmeans-pixels" / "mnist-test" / "seed0.json").exists()
     assert main(["run", "--method", "kmeans-pixels", "--dataset", "mnist-test",
                  "--seed", "0", "--budget", "quick"]) == 0
-    assert "not run again" in capsys.readouterr().out
+    assert "nothing to compute" in capsys.readouterr().out
     assert main(["table", "--budget", "quick"]) == 0
     assert "kmeans-pixels" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["run", "--method", "nonsense", "--budget", "quick"])
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One autoencoder cache for all runner tests, so cae-kmeans and cae-ward share a training."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.mark.parametrize("method", TABLE1_METHODS + ["cae-skip-ward", "proposed-cae-average"])
+def test_every_table1_method_runs_at_the_quick_budget(method, results_root, shared_cache, monkeypatch):
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    result = experiment.run(method, "mnist-test", 0, "quick", verbose=False)
+    assert result["n_samples"] == BUDGETS["quick"].max_samples
+    assert result["n_clusters_found"] <= 10
+    assert 0.1 < result["metrics"]["acc"] <= 1.0
+    assert result["config"]["method"] == experiment.METHODS[method].config
+    if method != "kmeans-pixels":
+        ae = result["details"]["autoencoder"]
+        assert len(ae["losses"]) == BUDGETS["quick"].cae_epochs and ae["reconstruction_mse"] > 0
+
+
+def test_clusterings_share_one_training(results_root, shared_cache, monkeypatch):
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    kmeans = experiment.run("cae-kmeans", "mnist-test", 1, "quick", verbose=False)
+    ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
+    assert not kmeans["details"]["autoencoder"]["cached"]
+    assert ward["details"]["autoencoder"]["cached"]
+    assert ward["details"]["autoencoder"]["losses"] == kmeans["details"]["autoencoder"]["losses"]
+
+
+def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
+    from caeward.embeddings import trained_codes
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    images, _ = experiment.load_dataset("mnist-test", "quick")
+    codes, info = trained_codes("cae", images, BUDGETS["quick"], 5, "cpu", progress=False)
+    path = next(shared_cache.glob("cae-*/codes.npy"))
+    for folder in shared_cache.glob("cae-*"):
+        f = folder / "codes.npy"
+        if f.exists():
+            f.write_bytes(f.read_bytes()[:-8] + b"\0" * 8)  # corrupt every cached code file
+    again, info2 = trained_codes("cae", images, BUDGETS["quick"], 5, "cpu", progress=False)
+    assert not info2["cached"] and np.array_equal(codes, again)

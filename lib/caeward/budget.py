@@ -29,18 +29,30 @@ class Budget:
         Cap on the number of samples (a fixed random subset); ``None`` for all.
     kmeans_n_init : int
         k-means restarts.
+    cae_epochs : int
+        Pretraining epochs of the convolutional autoencoders (DCEC: 200, Adam).
+    sae_epochs : int
+        Pretraining epochs of the stacked autoencoder (DEC-keras: 300, SGD lr 1).
+    selftrain_maxiter : int
+        Most batches of DEC/IDEC/DCEC self-training (reference code: 20,000).
+    bf16 : bool
+        Pretrain under bfloat16 autocast.
     """
 
     name: str
     max_samples: int | None
     kmeans_n_init: int = 20
+    cae_epochs: int = 200
+    sae_epochs: int = 300
+    selftrain_maxiter: int = 20_000
+    bf16: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 BUDGETS = {
-    "quick": Budget("quick", max_samples=2000),
+    "quick": Budget("quick", max_samples=2000, cae_epochs=2, sae_epochs=2, selftrain_maxiter=150),
     "full": Budget("full", max_samples=None),
 }
 

@@ -47,7 +47,7 @@ def _as_points(X, name: str = "X") -> np.ndarray:
     return X
 
 
-def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None) -> np.ndarray:
+def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None, return_centers: bool = False):
     """k-means (eq. 4) with scikit-learn, ``n_init=20`` restarts as DEC and DCEC use.
 
     Parameters
@@ -58,14 +58,20 @@ def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None) -> np.ndarra
         Independent k-means++ starts; the one with the lowest inertia wins.
     random_state : int or None
 
+    return_centers : bool
+        Also return the centres.
+
     Returns
     -------
     labels : ndarray of int64, shape (n_samples,)
+    centers : ndarray of float64, shape (n_clusters, n_features)
+        Only with ``return_centers=True``.
     """
     X = _as_points(X)
     _check_k(n_clusters, len(X))
     model = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
-    return model.fit_predict(X).astype(np.int64)
+    labels = model.fit_predict(X).astype(np.int64)
+    return (labels, model.cluster_centers_) if return_centers else labels
 
 
 def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.ndarray:

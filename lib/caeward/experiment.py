@@ -17,68 +17,21 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from . import cluster, metrics, runtime
+from . import metrics, runtime
 from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
+from .methods import METHODS, RunContext
 from .paper import TABLE1
 
-__all__ = ["DATASETS", "METHODS", "Method", "register", "run", "run_many", "results_dir",
-           "load_results", "results_table", "format_table"]
+__all__ = ["DATASETS", "METHODS", "load_dataset", "predict", "run", "run_many", "results_dir",
+           "result_path", "load_results", "results_table", "format_table"]
 
 #: Runner dataset names -> :func:`caeward.data.load_mnist` subsets.
 DATASETS = {"mnist-full": "full", "mnist-test": "test"}
-
-
-@dataclass(frozen=True)
-class Method:
-    """A registered method.
-
-    Attributes
-    ----------
-    name : str
-        The runner's name, e.g. ``"kmeans-pixels"``.
-    label : str
-        The row label of the paper's Table 1.
-    fit_predict : callable
-        ``fit_predict(images, seed, budget, timings) -> labels``; ``images`` is
-        uint8 (n, 28, 28); the function adds the wall time of its stages to the
-        dict ``timings``.
-    config : dict
-        Hyperparameters recorded with every result.
-    """
-
-    name: str
-    label: str
-    fit_predict: Callable
-    config: dict
-
-
-METHODS: dict[str, Method] = {}
-
-
-def register(name: str, label: str, config: dict | None = None):
-    """Decorator that adds a ``fit_predict`` function to :data:`METHODS`."""
-    def wrap(fn):
-        if name in METHODS:
-            raise ValueError(f"method {name!r} is registered twice")
-        METHODS[name] = Method(name, label, fn, dict(config or {}))
-        return fn
-    return wrap
-
-
-@register("kmeans-pixels", "k-means", {"features": "pixels / 255", "n_clusters": 10})
-def _kmeans_pixels(images, seed, budget, timings):
-    start = time.perf_counter()
-    x = images.reshape(len(images), -1).astype(np.float32) / 255.0
-    labels = cluster.kmeans(x, 10, n_init=budget.kmeans_n_init, random_state=seed)
-    timings["cluster_s"] = time.perf_counter() - start
-    return labels
 
 
 # ------------------------------------------------------------------------- running
@@ -98,6 +51,28 @@ def results_dir(budget: str | Budget) -> Path:
 
 def result_path(method: str, dataset: str, seed: int, budget: str | Budget) -> Path:
     return results_dir(budget) / method / dataset / f"seed{seed}.json"
+
+
+def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray]:
+    """The images and labels a run on ``dataset`` sees at ``budget`` (its fixed subset)."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    budget = BUDGETS[budget] if isinstance(budget, str) else budget
+    images, labels = load_mnist(DATASETS[dataset])
+    return subsample(images, labels, budget)
+
+
+def predict(method: str, images: np.ndarray, seed: int, budget: str | Budget = "full",
+            device: str | None = None, progress: bool = True) -> np.ndarray:
+    """Run a registered method on images and return its labels, storing nothing.
+
+    The same code as :func:`run` (a chapter uses it to look inside a result);
+    autoencoder trainings come from the cache when :func:`run` made them.
+    """
+    budget = BUDGETS[budget] if isinstance(budget, str) else budget
+    ctx = RunContext(images, seed, budget, device or runtime.pick_device(), progress=progress)
+    runtime.seed_everything(seed)
+    return METHODS[method].fit_predict(ctx)
 
 
 def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
@@ -133,21 +108,21 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
         return stored
 
     spec = METHODS[method]
-    runtime.seed_everything(seed)
-    timings: dict[str, float] = {}
     start = time.perf_counter()
-    images, labels = load_mnist(DATASETS[dataset])
-    images, labels = subsample(images, labels, budget)
-    timings["load_s"] = time.perf_counter() - start
-    predicted = spec.fit_predict(images, seed, budget, timings)
-    timings["total_s"] = time.perf_counter() - start
+    images, labels = load_dataset(dataset, budget)
     device = runtime.pick_device()
+    ctx = RunContext(images, seed, budget, device, progress=verbose)
+    ctx.timings["load_s"] = time.perf_counter() - start
+    runtime.seed_everything(seed)
+    predicted = spec.fit_predict(ctx)
+    timings = ctx.timings
+    timings["total_s"] = time.perf_counter() - start
     result = {
         "method": method, "label": spec.label, "dataset": dataset, "seed": seed,
         "budget": budget.name, "n_samples": int(len(labels)),
         "metrics": metrics.evaluate(labels, predicted),
         "n_clusters_found": int(np.unique(predicted).size),
-        "timings": timings,
+        "timings": timings, "details": ctx.details,
         "device": device, "device_name": runtime.device_name(device),
         "versions": runtime.versions(), **runtime.git_commit(),
         "config": {"method": spec.config, "budget": budget.as_dict()},
@@ -184,6 +159,8 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
                        if len(known) < len(guesses) else "")) if known else "no stored timing to estimate from"
         print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; computing {len(todo)} "
               f"at the {budget.name} budget ({estimate}).")
+    else:
+        print(f"All {len(jobs)} runs are stored in {results_dir(budget)}; nothing to compute.")
     return [run(m, d, s, budget, force=force, verbose=(m, d, s) in todo) for m, d, s in jobs]
 
 

@@ -1,0 +1,187 @@
+"""Named autoencoders, and their trained codes cached on disk.
+
+Introduced in chapter 2; chapters 4 and 5 run every Table 1 row and ablation
+variant on these. One pretraining serves every clustering of its codes: the
+runner's ``cae-kmeans`` and ``cae-ward`` share the ``cae`` training of a seed.
+
+The cache lives outside the repository (``$CAEWARD_CACHE``, default
+``~/.cache/caeward/runs``), in a folder named by a hash of everything that
+determines the training: the autoencoder's configuration, the data's SHA-256,
+the budget's epochs and precision, and the seed. Codes are stored as ``.npy``
+(loaded with ``allow_pickle=False``) beside a JSON that holds their SHA-256; a file
+that fails the check is not used and the codes are recomputed. The pretraining
+checkpoint in the same folder lets an interrupted training resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import models
+from .budget import Budget
+from .runtime import seed_everything
+from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
+
+__all__ = ["AutoencoderSpec", "AUTOENCODERS", "cache_root", "trained_codes", "trained_model",
+           "reload_model"]
+
+
+@dataclass(frozen=True)
+class AutoencoderSpec:
+    """How to build and pretrain one autoencoder.
+
+    Attributes
+    ----------
+    cls : str
+        A class name in :mod:`caeward.models`.
+    kwargs : dict
+        Constructor arguments (besides ``image_size``).
+    optimizer, lr : str, float
+        Pretraining optimiser and learning rate.
+    kind : {"cae", "sae"}
+        Which of the budget's epoch counts applies.
+    epochs : int or None
+        Overrides the full budget's epochs (the epochs ablation); the quick
+        budget always uses its own.
+    """
+
+    cls: str
+    kwargs: dict = field(default_factory=dict)
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    kind: str = "cae"
+    epochs: int | None = None
+
+    def build(self, image_size: int) -> torch.nn.Module:
+        return getattr(models, self.cls)(image_size=image_size, **self.kwargs)
+
+    def epochs_for(self, budget: Budget) -> int:
+        default = budget.cae_epochs if self.kind == "cae" else budget.sae_epochs
+        return default if budget.name == "quick" or self.epochs is None else self.epochs
+
+
+#: The autoencoders the runner knows, by name.
+AUTOENCODERS = {
+    "sae": AutoencoderSpec("StackedAutoencoder", {"init": "dec"}, "sgd", 1.0, "sae"),
+    "cae": AutoencoderSpec("ConvAutoencoder"),
+    "proposed": AutoencoderSpec("DeepConvAutoencoder"),
+    # ablation variants
+    "cae-skip": AutoencoderSpec("ConvAutoencoder", {"skip": True}),
+    "proposed-skip": AutoencoderSpec("DeepConvAutoencoder", {"skip": True}),
+    "proposed-deeper": AutoencoderSpec("DeepConvAutoencoder", {"convs_per_stage": 3}),
+    "proposed-code5": AutoencoderSpec("DeepConvAutoencoder", {"code_dim": 5}),
+    "proposed-code20": AutoencoderSpec("DeepConvAutoencoder", {"code_dim": 20}),
+    "proposed-50ep": AutoencoderSpec("DeepConvAutoencoder", epochs=50),
+    "proposed-100ep": AutoencoderSpec("DeepConvAutoencoder", epochs=100),
+}
+
+
+def cache_root() -> Path:
+    """``$CAEWARD_CACHE`` if set, else ``$XDG_CACHE_HOME/caeward/runs``."""
+    env = os.environ.get("CAEWARD_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caeward" / "runs"
+
+
+def _run_key(name: str, spec: AutoencoderSpec, images: np.ndarray, budget: Budget, seed: int) -> dict:
+    return {
+        "autoencoder": name, "spec": asdict(spec),
+        "data_sha256": hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest(),
+        "n_samples": int(len(images)), "epochs": spec.epochs_for(budget),
+        "batch_size": 256, "bf16": budget.bf16, "seed": seed,
+    }
+
+
+def _folder(key: dict) -> Path:
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return cache_root() / f"{key['autoencoder']}-{digest}"
+
+
+def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,
+                  progress: bool = True) -> tuple[torch.nn.Module, dict]:
+    """Build autoencoder ``name``, seeded, and pretrain it (resuming a cached checkpoint).
+
+    Returns
+    -------
+    model : nn.Module, on ``device``, in eval mode
+    info : dict
+        ``key`` (what determines the training), ``losses`` per epoch,
+        ``pretrain_s`` (0 when the checkpoint was already complete), ``folder``.
+    """
+    spec = AUTOENCODERS[name]
+    key = _run_key(name, spec, images, budget, seed)
+    folder = _folder(key)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "key.json").write_text(json.dumps(key, indent=2, sort_keys=True))
+    seed_everything(seed)
+    model = spec.build(images.shape[-1])
+    x = to_tensor(images, device)
+    start = time.perf_counter()
+    losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
+                      lr=spec.lr, seed=seed, checkpoint=folder / "pretrain.pt", bf16=budget.bf16,
+                      progress=progress, desc=f"pretrain {name}")
+    return model, {"key": key, "losses": losses, "pretrain_s": time.perf_counter() - start,
+                   "folder": str(folder)}
+
+
+def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,
+                  progress: bool = True) -> tuple[np.ndarray, dict]:
+    """The codes of ``images`` under autoencoder ``name`` pretrained with ``seed``.
+
+    Loaded from the cache when present and verified; otherwise trained (or its
+    training resumed) and stored.
+
+    Returns
+    -------
+    codes : ndarray of float32, shape (n, code_dim)
+    info : dict
+        As :func:`trained_model`, plus ``reconstruction_mse`` and ``cached``.
+    """
+    spec = AUTOENCODERS[name]
+    folder = _folder(_run_key(name, spec, images, budget, seed))
+    codes_path, meta_path = folder / "codes.npy", folder / "codes.json"
+    if codes_path.exists() and meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text())
+            if hashlib.sha256(codes_path.read_bytes()).hexdigest() == meta["codes_sha256"]:
+                return np.load(codes_path, allow_pickle=False), {**meta["info"], "cached": True}
+        except (OSError, ValueError, KeyError):
+            pass  # unreadable or unverified: recompute below
+    model, info = trained_model(name, images, budget, seed, device, progress)
+    x = to_tensor(images, device)
+    start = time.perf_counter()
+    codes = embed(model, x)
+    info["embed_s"] = time.perf_counter() - start
+    info["reconstruction_mse"] = reconstruction_error(model, x)
+    _save_codes(codes_path, meta_path, codes, info)
+    return codes, {**info, "cached": False}
+
+
+def _save_codes(codes_path: Path, meta_path: Path, codes: np.ndarray, info: dict) -> None:
+    tmp = codes_path.with_suffix(".part.npy")
+    np.save(tmp, codes, allow_pickle=False)
+    digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    os.replace(tmp, codes_path)
+    meta_tmp = meta_path.with_suffix(".part")
+    meta_tmp.write_text(json.dumps({"codes_sha256": digest, "info": info}, indent=2, sort_keys=True))
+    os.replace(meta_tmp, meta_path)
+
+
+def reload_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str):
+    """A fresh copy of the pretrained autoencoder, from its checkpoint (for methods
+    such as DEC that fine-tune it and must not disturb the cached one)."""
+    spec = AUTOENCODERS[name]
+    folder = _folder(_run_key(name, spec, images, budget, seed))
+    model = spec.build(images.shape[-1])
+    model.load_state_dict(load_checkpoint(folder / "pretrain.pt")["model"])
+    return model.to(device).eval()
+

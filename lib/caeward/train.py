@@ -1,0 +1,173 @@
+"""Autoencoder pretraining (the paper's eq. 3) with checkpoints that resume.
+
+Introduced in chapter 2 (*Convolutional vs stacked autoencoders*).
+
+The whole data set is one tensor on the device and batches are index slices of it:
+no per-sample Python loop, no DataLoader workers. Each epoch's shuffle comes from a
+generator seeded by ``(seed, epoch)``, so an interrupted run that resumes from its
+last checkpoint sees exactly the batches an uninterrupted run would have seen.
+
+Checkpoints are plain ``state_dict``s (model and optimiser), written atomically after
+every epoch and loaded with ``torch.load(..., weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["to_tensor", "pretrain", "embed", "save_checkpoint", "load_checkpoint"]
+
+
+def to_tensor(images, device: str | torch.device = "cpu") -> torch.Tensor:
+    """Images as a float32 tensor of shape (n, 1, h, w) scaled to [0, 1].
+
+    Accepts uint8 images (divided by 255) or floats already in [0, 1].
+    """
+    x = torch.as_tensor(np.asarray(images))
+    if x.dim() == 3:
+        x = x.unsqueeze(1)
+    if x.dtype == torch.uint8:
+        x = x.float().div_(255.0)
+    return x.to(device=device, dtype=torch.float32)
+
+
+def _autocast(device: torch.device, bf16: bool):
+    if not bf16:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """``torch.save`` to a temporary file beside ``path``, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: Path) -> dict:
+    """Load a checkpoint written by :func:`save_checkpoint` (``weights_only=True``)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ValueError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
+                         "delete it to train from the start") from exc
+
+
+def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int = 256,
+             optimizer: str = "adam", lr: float = 1e-3, momentum: float = 0.9, seed: int = 0,
+             checkpoint: str | os.PathLike | None = None, bf16: bool = False,
+             progress: bool = True, desc: str = "pretrain") -> list[float]:
+    """Train ``model`` to reconstruct ``x`` with the mean squared error (eq. 3).
+
+    Parameters
+    ----------
+    model : nn.Module
+        An autoencoder whose ``forward`` returns ``(code, reconstruction)``; it is
+        trained in place on the device ``x`` lives on.
+    x : Tensor, shape (n, 1, h, w)
+        The whole training set, already on the device (see :func:`to_tensor`).
+    epochs : int
+        Total epochs; with a checkpoint, training resumes after its last epoch.
+    batch_size : int
+    optimizer : {"adam", "sgd"}
+        Adam (DCEC) or SGD with momentum (DEC-keras's SAE: lr 1, momentum 0.9).
+    lr, momentum : float
+    seed : int
+        Seeds each epoch's shuffle (and nothing else: seed the model's initial
+        weights before building it).
+    checkpoint : path, optional
+        Written after every epoch; if it exists, training resumes from it.
+    bf16 : bool
+        Run forward passes under ``torch.autocast`` with bfloat16.
+    progress : bool
+        Show a tqdm bar with epoch, loss and samples/s.
+
+    Returns
+    -------
+    list of float
+        Mean training loss of every epoch, from the first (including resumed ones).
+    """
+    from tqdm.auto import tqdm
+
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    device = x.device
+    model.to(device).train()
+    if optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    else:
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+
+    losses: list[float] = []
+    path = Path(checkpoint) if checkpoint is not None else None
+    if path is not None and path.exists():
+        state = load_checkpoint(path)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        losses = [float(v) for v in state["losses"]]
+        if len(losses) > epochs:
+            raise ValueError(f"checkpoint {path} holds {len(losses)} epochs, more than the "
+                             f"{epochs} asked for; delete it or ask for more epochs")
+
+    n = len(x)
+    bar = tqdm(range(len(losses), epochs), desc=desc, disable=not progress, unit="epoch",
+               initial=len(losses), total=epochs)
+    for epoch in bar:
+        start = time.perf_counter()
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+        order = order.to(device)
+        total = torch.zeros((), device=device)
+        for i in range(0, n, batch_size):
+            batch = x[order[i:i + batch_size]]
+            with _autocast(device, bf16):
+                _, recon = model(batch)
+            loss = nn.functional.mse_loss(recon.float(), batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(batch)
+        losses.append(float(total) / n)
+        rate = n / (time.perf_counter() - start)
+        bar.set_postfix(loss=f"{losses[-1]:.5f}", samples_per_s=f"{rate:,.0f}")
+        if path is not None:
+            save_checkpoint(path, {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                                   "losses": torch.tensor(losses, dtype=torch.float64)})
+    bar.close()
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def embed(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> np.ndarray:
+    """The codes of ``x`` as a float32 array of shape (n, code_dim)."""
+    model.eval()
+    return torch.cat([model.encode(x[i:i + batch_size]).float().cpu()
+                      for i in range(0, len(x), batch_size)]).numpy()
+
+
+@torch.no_grad()
+def reconstruction_error(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> float:
+    """Mean squared reconstruction error over ``x`` (a label-free model criterion)."""
+    model.eval()
+    total = 0.0
+    for i in range(0, len(x), batch_size):
+        batch = x[i:i + batch_size]
+        _, recon = model(batch)
+        total += float(nn.functional.mse_loss(recon.float(), batch, reduction="sum"))
+    return total / x.numel()
