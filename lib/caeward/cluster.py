@@ -26,7 +26,7 @@ import numpy as np
 from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.cluster import KMeans
 
-__all__ = ["LINKAGES", "kmeans", "linkage", "ward_linkage", "cut_linkage"]
+__all__ = ["LINKAGES", "ENGINES", "kmeans", "linkage", "ward_linkage", "cut_linkage"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -74,7 +74,11 @@ def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None, return_cente
     return (labels, model.cluster_centers_) if return_centers else labels
 
 
-def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.ndarray:
+ENGINES = ("auto", "fastcluster", "torch")
+
+
+def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None,
+            engine: str = "auto", device: str | None = None) -> np.ndarray:
     """Agglomerative clustering of points, as a SciPy linkage matrix.
 
     Parameters
@@ -86,6 +90,12 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.
         ``"complete"`` and ``"average"`` need the n(n-1)/2 distance matrix.
     max_matrix_bytes : int, optional
         The most memory a distance matrix may take (default: half the machine's RAM).
+    engine : {"auto", "fastcluster", "torch"}
+        Ward only: ``"torch"`` is :func:`caeward.ward_torch.ward_linkage_torch`,
+        exact and fast on a GPU. ``"auto"`` takes it when ``device`` is a CUDA
+        device and fastcluster otherwise (fastcluster is faster on a CPU).
+    device : str, optional
+        Where the torch engine runs (``"cuda"``, ``"cpu"``, ...).
 
     Returns
     -------
@@ -95,10 +105,18 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.
     """
     if method not in LINKAGES:
         raise ValueError(f"method must be one of {tuple(LINKAGES)}, got {method!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if engine == "torch" and method != "ward":
+        raise ValueError(f"the torch engine computes Ward linkage only, not {method!r}")
     X = _as_points(X)
     n = len(X)
     if n == 1:
         return np.empty((0, 4))
+    if method == "ward" and (engine == "torch" or
+                             (engine == "auto" and str(device or "").startswith("cuda"))):
+        from .ward_torch import ward_linkage_torch
+        return ward_linkage_torch(X, device=device)
     if LINKAGES[method]:
         return fastcluster.linkage_vector(X, method=method, metric="euclidean")
     need = n * (n - 1) // 2 * 8
@@ -112,9 +130,10 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None) -> np.
     return fastcluster.linkage(X, method=method, metric="euclidean")
 
 
-def ward_linkage(X) -> np.ndarray:
-    """Exact Ward linkage in O(n*d) memory; see :func:`linkage`."""
-    return linkage(X, "ward")
+def ward_linkage(X, engine: str = "auto", device: str | None = None) -> np.ndarray:
+    """Exact Ward linkage in O(n*d) memory: fastcluster on a CPU, the PyTorch
+    engine on a GPU; see :func:`linkage`."""
+    return linkage(X, "ward", engine=engine, device=device)
 
 
 def cut_linkage(Z, n_clusters: int) -> np.ndarray:

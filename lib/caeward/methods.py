@@ -117,7 +117,7 @@ def _agglomerative(features, linkage: str):
     def fit_predict(ctx: RunContext):
         x = features(ctx)
         with _Timer(ctx.timings, "cluster_s"):
-            Z = cluster.linkage(x, linkage)
+            Z = cluster.linkage(x, linkage, device=ctx.device)  # Ward on a GPU: the torch engine
             labels = cluster.cut_linkage(Z, N_CLUSTERS)
         heights = Z[:, 2]
         ctx.details["top_merge_heights"] = heights[-(N_CLUSTERS + 1):].tolist()
@@ -153,7 +153,8 @@ _KMEANS = {"clustering": "k-means", "n_clusters": N_CLUSTERS, "n_init": "budget.
 
 def _linkage_config(linkage="ward"):
     return {"clustering": f"agglomerative, {linkage} linkage, Euclidean", "n_clusters": N_CLUSTERS,
-            "engine": "fastcluster" if cluster.LINKAGES[linkage] else "fastcluster (distance matrix)"}
+            "engine": ("torch on CUDA, else fastcluster" if linkage == "ward"
+                       else "fastcluster" if cluster.LINKAGES[linkage] else "fastcluster (distance matrix)")}
 
 
 _DEC = SelfTraining(gamma=None, optimizer="sgd", lr=0.01, momentum=0.9)       # DEC-keras
