@@ -1,11 +1,20 @@
-"""The PyTorch Ward engine against SciPy's ward, on CPU (the same code runs on a GPU)."""
+"""The PyTorch Ward engine against SciPy's ward.
+
+On CPU in CI; on a GPU with ``CAEWARD_TEST_DEVICE=cuda pytest tests/test_ward_torch.py``.
+"""
+
+import functools
+import os
 
 import numpy as np
 import pytest
 from scipy.cluster import hierarchy as sch
 
 from caeward.cluster import cut_linkage, linkage, ward_linkage
-from caeward.ward_torch import ward_linkage_torch
+from caeward.ward_torch import ward_linkage_torch as _engine
+
+DEVICE = os.environ.get("CAEWARD_TEST_DEVICE", "cpu")
+ward_linkage_torch = functools.partial(_engine, device=DEVICE)
 
 
 def _same_partition(a, b):
@@ -130,9 +139,9 @@ def test_on_mnist_codes(tmp_path, monkeypatch):
 
 def test_engine_dispatch():
     X = _blobs(100, 3, 9)
-    np.testing.assert_allclose(ward_linkage(X, engine="torch"), ward_linkage(X, engine="fastcluster"),
-                               rtol=1e-9)
-    np.testing.assert_allclose(linkage(X, "ward", engine="torch", device="cpu")[:, 2],
+    np.testing.assert_allclose(ward_linkage(X, engine="torch", device=DEVICE),
+                               ward_linkage(X, engine="fastcluster"), rtol=1e-9)
+    np.testing.assert_allclose(linkage(X, "ward", engine="torch", device=DEVICE)[:, 2],
                                sch.ward(X)[:, 2], rtol=1e-9)
     with pytest.raises(ValueError, match="Ward linkage only"):
         linkage(X, "single", engine="torch")

@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import jupytext
 import nbclient
+
+from caeward.io import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,14 +32,8 @@ def execute(py: Path, out_dir: Path | None) -> Path:
     nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",
                             resources={"metadata": {"path": str(py.parent)}}).execute()
     target = (out_dir or py.parent) / (py.stem + ".ipynb")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part.ipynb")
-    os.close(fd)
-    try:
+    with atomic_path(target, suffix=".ipynb") as tmp:
         jupytext.write(notebook, tmp, fmt="ipynb")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     print(f"{py.relative_to(ROOT)}: executed in {time.perf_counter() - start:.1f} s -> {target}")
     return target
 

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .io import atomic_path
+
 __all__ = ["load_mnist", "data_root", "MNIST_FILES", "MNISTError"]
 
 #: The four IDX files (uncompressed) and their published MD5 checksums.
@@ -173,18 +175,12 @@ def _manual_help(raw: Path, missing: list[str], tried: list[str]) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; data files are for everyone to read
-        with os.fdopen(fd, "wb") as f:
+    """Write the whole file under a temporary name, then rename it over ``path``."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_md5(files: dict[str, bytes], source: str) -> dict[str, bytes]:

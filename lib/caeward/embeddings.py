@@ -6,8 +6,9 @@ runner's ``cae-kmeans`` and ``cae-ward`` share the ``cae`` training of a seed.
 
 The cache lives outside the repository (``$CAEWARD_CACHE``, default
 ``~/.cache/caeward/runs``), in a folder named by a hash of everything that
-determines the training: the autoencoder's configuration, the data's SHA-256,
-the budget's epochs and precision, and the seed. Codes are stored as ``.npy``
+determines the training: the autoencoder's configuration, the source of
+:mod:`caeward.models` and :mod:`caeward.train`, the data's SHA-256, the budget's
+epochs and precision, and the seed. Codes are stored as ``.npy``
 (loaded with ``allow_pickle=False``) beside a JSON that holds their SHA-256; a file
 that fails the check is not used and the codes are recomputed. The pretraining
 checkpoint in the same folder lets an interrupted training resume.
@@ -16,6 +17,7 @@ checkpoint in the same folder lets an interrupted training resume.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import time
@@ -27,6 +29,7 @@ import torch
 
 from . import models
 from .budget import Budget
+from .io import atomic_path
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
@@ -92,9 +95,17 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caeward" / "runs"
 
 
+def _code_version() -> str:
+    """A hash of the modules that define the models and their training: a change to
+    either makes new cache folders, so stale codes are never reused."""
+    from . import train
+    text = inspect.getsource(models) + inspect.getsource(train)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _run_key(name: str, spec: AutoencoderSpec, images: np.ndarray, budget: Budget, seed: int) -> dict:
     return {
-        "autoencoder": name, "spec": asdict(spec),
+        "autoencoder": name, "spec": asdict(spec), "code_version": _code_version(),
         "data_sha256": hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest(),
         "n_samples": int(len(images)), "epochs": spec.epochs_for(budget),
         "batch_size": 256, "bf16": budget.bf16, "seed": seed,
@@ -167,13 +178,11 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
 
 
 def _save_codes(codes_path: Path, meta_path: Path, codes: np.ndarray, info: dict) -> None:
-    tmp = codes_path.with_suffix(".part.npy")
-    np.save(tmp, codes, allow_pickle=False)
-    digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-    os.replace(tmp, codes_path)
-    meta_tmp = meta_path.with_suffix(".part")
-    meta_tmp.write_text(json.dumps({"codes_sha256": digest, "info": info}, indent=2, sort_keys=True))
-    os.replace(meta_tmp, meta_path)
+    with atomic_path(codes_path, suffix=".npy") as tmp:
+        np.save(tmp, codes, allow_pickle=False)
+        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    with atomic_path(meta_path) as tmp:
+        tmp.write_text(json.dumps({"codes_sha256": digest, "info": info}, indent=2, sort_keys=True))
 
 
 def reload_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str):

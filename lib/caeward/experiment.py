@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from . import metrics, runtime
+from .io import atomic_path
 from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
 from .methods import METHODS, RunContext
@@ -165,16 +165,8 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
 
 
 def _write_json_atomic(path: Path, obj: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
 _REQUIRED = ("method", "dataset", "seed", "budget", "metrics")

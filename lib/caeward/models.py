@@ -118,7 +118,24 @@ class _ConvDecoder(nn.Module):
         return h  # linear output, as DCEC's last layer
 
 
-class ConvAutoencoder(nn.Module):
+class _ConvAutoencoderBase(nn.Module):
+    """What both CAEs share: ``_encode`` returns the code and the stage outputs, which
+    the decoder adds back when ``skip`` is set."""
+
+    skip: bool
+
+    def encode(self, x):
+        return self._encode(x)[0]
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        z, skips = self._encode(x)
+        return z, self.decoder(z, skips if self.skip else None)
+
+
+class ConvAutoencoder(_ConvAutoencoderBase):
     """DCEC's convolutional autoencoder ("CAE" in the paper's Table 1).
 
     Encoder: conv 32@5×5 stride 2 -> 64@5×5 stride 2 -> 128@3×3 stride 2 (valid on
@@ -162,18 +179,8 @@ class ConvAutoencoder(nn.Module):
         h = torch.relu(self.head(h))
         return self.to_code(h.flatten(1)), skips
 
-    def encode(self, x):
-        return self._encode(x)[0]
 
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        z, skips = self._encode(x)
-        return z, self.decoder(z, skips if self.skip else None)
-
-
-class DeepConvAutoencoder(nn.Module):
+class DeepConvAutoencoder(_ConvAutoencoderBase):
     """The paper's encoder-reinforced CAE ("proposed" in Table 1): this book's design.
 
     The paper's Fig. 3, which gave the layers, is lost; the text says only that the
@@ -231,16 +238,6 @@ class DeepConvAutoencoder(nn.Module):
             h = stage(h)
             skips.append(h)
         return self.to_code(self.head(h).flatten(1)), skips
-
-    def encode(self, x):
-        return self._encode(x)[0]
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        z, skips = self._encode(x)
-        return z, self.decoder(z, skips if self.skip else None)
 
 
 def _check_size(size: int, multiple: int, name: str) -> None:

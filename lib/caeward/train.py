@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+
+from .io import atomic_path
 
 __all__ = ["to_tensor", "pretrain", "embed", "save_checkpoint", "load_checkpoint"]
 
@@ -46,16 +47,9 @@ def _autocast(device: torch.device, bf16: bool):
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    """``torch.save`` under a temporary name beside ``path``, then rename over it."""
+    with atomic_path(path) as tmp:
         torch.save(state, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_checkpoint(path: Path) -> dict:

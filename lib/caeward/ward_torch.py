@@ -40,7 +40,11 @@ __all__ = ["ward_linkage_torch"]
 
 def _block_rows(n: int, device: torch.device, block_bytes: int | None) -> int:
     if block_bytes is None:
-        block_bytes = (2 << 30) if device.type == "cuda" else (256 << 20)
+        if device.type == "cuda":
+            free, _ = torch.cuda.mem_get_info(device)
+            block_bytes = max(256 << 20, free // 4)  # leave room for the caller's tensors
+        else:
+            block_bytes = 256 << 20
     # a block of rows holds about four (rows, n) float64 temporaries
     return max(1, min(n, block_bytes // (32 * max(n, 1))))
 
@@ -73,7 +77,8 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
     device : str or torch.device, optional
         Where to compute (default: CPU).
     block_bytes : int, optional
-        Memory for one block of distances (default 2 GiB on CUDA, 256 MiB elsewhere).
+        Memory for one block of distances (default: a quarter of the free memory
+        on CUDA, 256 MiB elsewhere).
 
     Returns
     -------
