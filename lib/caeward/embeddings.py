@@ -34,7 +34,7 @@ from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
 __all__ = ["AutoencoderSpec", "AUTOENCODERS", "cache_root", "trained_codes", "trained_model",
-           "reload_model"]
+           "reload_model", "is_cached", "training_estimate"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,31 @@ def _run_key(name: str, spec: AutoencoderSpec, images: np.ndarray, budget: Budge
 def _folder(key: dict) -> Path:
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     return cache_root() / f"{key['autoencoder']}-{digest}"
+
+
+def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
+    """Whether the codes of this training are in the cache (verified when loaded)."""
+    folder = _folder(_run_key(name, AUTOENCODERS[name], images, budget, seed))
+    return (folder / "codes.npy").exists() and (folder / "codes.json").exists()
+
+
+def training_estimate(name: str, n_images: int, budget: Budget, device: str = "cpu") -> str:
+    """A sentence saying how long pretraining ``name`` on ``n_images`` should take,
+    from the throughput measured by ``tools/benchmark_training.py`` on this kind
+    of device (``results/benchmarks/training-throughput-<device>.json``)."""
+    spec = AUTOENCODERS[name]
+    epochs = spec.epochs_for(budget)
+    tag = "cpu" if device == "cpu" else device.split(":")[0]
+    path = Path(__file__).resolve().parents[2] / "results" / "benchmarks" / f"training-throughput-{tag}.json"
+    rate = None
+    if path.exists():
+        rows = json.loads(path.read_text())["rows"]
+        rate = next((r["samples_per_s"] for r in rows
+                     if r["autoencoder"] == name.split("-")[0] and r["bf16"] == budget.bf16), None)
+    plan = f"pretraining {name}: {epochs} epochs over {n_images:,} images"
+    if rate is None:
+        return plan + f" (no throughput measured for {tag} yet to estimate the time)"
+    return plan + f", about {epochs * n_images / rate / 60:.0f} min at the {rate:,.0f} samples/s measured on a {tag}"
 
 
 def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,

@@ -66,7 +66,7 @@ def _nearest(C, S, sqnorm, queries, rows):
 
 @torch.no_grad()
 def ward_linkage_torch(X, device: str | torch.device | None = None,
-                       block_bytes: int | None = None) -> np.ndarray:
+                       block_bytes: int | None = None, info: dict | None = None) -> np.ndarray:
     """Exact Ward linkage of points, computed with PyTorch on any device.
 
     Parameters
@@ -79,6 +79,9 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
     block_bytes : int, optional
         Memory for one block of distances (default: a quarter of the free memory
         on CUDA, 256 MiB elsewhere).
+    info : dict, optional
+        If given, receives ``merges_per_round`` and ``searches_per_round`` (how
+        many clusters searched for a new nearest neighbour after each round).
 
     Returns
     -------
@@ -100,6 +103,7 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
     nn_dist, nn = _nearest(C, S, sqnorm, torch.arange(n, device=device), rows)
 
     merges_a, merges_b, heights, sizes, rounds = [], [], [], [], []
+    per_round, searches = [], []
     created, round_no = 0, 0
     while len(C) > 1:
         m = len(C)
@@ -114,6 +118,7 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
         h = torch.sqrt(2.0 * sa * sb / (sa + sb) * (diff * diff).sum(1))
         h = torch.maximum(h, torch.maximum(H[a], H[b]))
         k = len(a)
+        per_round.append(k)
         merges_a.append(ids[a]), merges_b.append(ids[b]), heights.append(h)
         sizes.append(sa + sb), rounds.append(torch.full((k,), round_no, device=device))
         C[a] = (sa[:, None] * C[a] + sb[:, None] * C[b]) / (sa + sb)[:, None]
@@ -132,8 +137,11 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
         if len(C) > 1:
             sqnorm = (C * C).sum(1)
             queries = stale.nonzero().flatten()
+            searches.append(len(queries))
             nn_dist[queries], nn[queries] = _nearest(C, S, sqnorm, queries, _block_rows(len(C), device, block_bytes))
 
+    if info is not None:
+        info["merges_per_round"], info["searches_per_round"] = per_round, searches
     ida = torch.cat(merges_a).cpu().numpy()
     idb = torch.cat(merges_b).cpu().numpy()
     height = torch.cat(heights).cpu().numpy()
