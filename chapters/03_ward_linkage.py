@@ -51,6 +51,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Image
 from scipy.cluster import hierarchy as sch
 
 from caeward import cluster, experiment, metrics
@@ -326,6 +327,8 @@ for path in found:
     cols = [c for c in ["n", "engine", "data", "seconds", "ratio_to_fastcluster",
                         "peak_host_extra_gb", "peak_device_gb", "note"] if c in table]
     display(table[cols].round(3))
+    if path.with_suffix(".png").exists():
+        display(Image(filename=str(path.with_suffix(".png"))))
 if not found:
     print("No Ward benchmark is stored yet: run tools/benchmark_ward.py.")
 if not any("cuda" in p.name for p in found):
