@@ -73,9 +73,11 @@ def engines(device: str):
         model = AgglomerativeClustering(n_clusters=1, linkage="ward", compute_distances=True).fit(X)
         return np.sort(model.distances_)
 
+    # SciPy (and scikit-learn, which calls it) holds the condensed distance matrix and a
+    # copy of it: measured here, 3.2 GB extra for the 1.6 GB matrix of 20,000 points.
     out = {
-        "scipy ward": (lambda X: ward(X)[:, 2], lambda n: 8 * n * (n - 1) / 2 * 3),
-        "sklearn ward": (sklearn_ward, lambda n: 8 * n * (n - 1) / 2 * 3),
+        "scipy ward": (lambda X: ward(X)[:, 2], lambda n: 8 * n * (n - 1) / 2 * 2),
+        "sklearn ward": (sklearn_ward, lambda n: 8 * n * (n - 1) / 2 * 2),
         "fastcluster linkage_vector": (lambda X: fastcluster.linkage_vector(X, "ward")[:, 2], lambda n: 0),
         "torch engine (cpu)": (lambda X: ward_linkage_torch(X, "cpu")[:, 2], lambda n: 0),
     }
