@@ -2,7 +2,7 @@
 
 Introduced in chapter 1 (*The problem*); chapter 4 builds the whole Table 1 with it.
 
-Each method is registered once in :data:`METHODS`. :func:`run` loads the data,
+Each method is registered once in :data:`caeward.methods.METHODS`. :func:`run` loads the data,
 applies the budget, runs the method, scores it and writes one JSON file holding the
 metrics, the wall time of each stage, the device, the package versions, the git
 commit and the full configuration. A run whose result file already exists is not
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics, runtime
-from .io import atomic_path
 from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
+from .io import atomic_path
 from .methods import METHODS, RunContext
 from .paper import TABLE1
 
@@ -69,10 +69,16 @@ def predict(method: str, images: np.ndarray, seed: int, budget: str | Budget = "
     The same code as :func:`run` (a chapter uses it to look inside a result);
     autoencoder trainings come from the cache when :func:`run` made them.
     """
+    return _execute(method, images, seed, budget, device, progress)[0]
+
+
+def _execute(method: str, images: np.ndarray, seed: int, budget: str | Budget,
+             device: str | None, progress: bool) -> tuple[np.ndarray, RunContext]:
+    """Seed, run the method's ``fit_predict``, and hand back its labels and context."""
     budget = BUDGETS[budget] if isinstance(budget, str) else budget
     ctx = RunContext(images, seed, budget, device or runtime.pick_device(), progress=progress)
     runtime.seed_everything(seed)
-    return METHODS[method].fit_predict(ctx)
+    return METHODS[method].fit_predict(ctx), ctx
 
 
 def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
@@ -110,13 +116,10 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
     spec = METHODS[method]
     start = time.perf_counter()
     images, labels = load_dataset(dataset, budget)
-    device = runtime.pick_device()
-    ctx = RunContext(images, seed, budget, device, progress=verbose)
-    ctx.timings["load_s"] = time.perf_counter() - start
-    runtime.seed_everything(seed)
-    predicted = spec.fit_predict(ctx)
-    timings = ctx.timings
-    timings["total_s"] = time.perf_counter() - start
+    load_s = time.perf_counter() - start
+    predicted, ctx = _execute(method, images, seed, budget, None, verbose)
+    device = ctx.device
+    timings = {"load_s": load_s, **ctx.timings, "total_s": time.perf_counter() - start}
     result = {
         "method": method, "label": spec.label, "dataset": dataset, "seed": seed,
         "budget": budget.name, "n_samples": int(len(labels)),
