@@ -70,7 +70,7 @@ def main() -> int:
               "versions": runtime.versions(), **runtime.git_commit(),
               "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     args.output.mkdir(parents=True, exist_ok=True)
-    tag = "cpu" if device == "cpu" else device.split(":")[0]
+    tag = device.split(":")[0]
     path = args.output / f"training-throughput-{tag}.json"
     path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     print(f"-> {path}")

@@ -148,7 +148,7 @@ def main() -> int:
               "device_name": runtime.device_name(device), "versions": runtime.versions(),
               **runtime.git_commit(), "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     args.output.mkdir(parents=True, exist_ok=True)
-    tag = "cpu" if device == "cpu" else device.split(":")[0]
+    tag = device.split(":")[0]
     path = args.output / f"ward-{tag}.json"
     path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     _plot(rows, args.output / f"ward-{tag}.png", result["device_name"])

@@ -112,14 +112,16 @@ def _run_key(name: str, spec: AutoencoderSpec, images: np.ndarray, budget: Budge
     }
 
 
-def _folder(key: dict) -> Path:
+def _cache_folder(name: str, images: np.ndarray, budget: Budget, seed: int) -> tuple[dict, Path]:
+    """The key of a training and the cache folder named by its hash."""
+    key = _run_key(name, AUTOENCODERS[name], images, budget, seed)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return cache_root() / f"{key['autoencoder']}-{digest}"
+    return key, cache_root() / f"{name}-{digest}"
 
 
 def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
     """Whether the codes of this training are in the cache (verified when loaded)."""
-    folder = _folder(_run_key(name, AUTOENCODERS[name], images, budget, seed))
+    _, folder = _cache_folder(name, images, budget, seed)
     return (folder / "codes.npy").exists() and (folder / "codes.json").exists()
 
 
@@ -129,7 +131,7 @@ def training_estimate(name: str, n_images: int, budget: Budget, device: str = "c
     of device (``results/benchmarks/training-throughput-<device>.json``)."""
     spec = AUTOENCODERS[name]
     epochs = spec.epochs_for(budget)
-    tag = "cpu" if device == "cpu" else device.split(":")[0]
+    tag = device.split(":")[0]
     path = Path(__file__).resolve().parents[2] / "results" / "benchmarks" / f"training-throughput-{tag}.json"
     rate = None
     if path.exists():
@@ -153,9 +155,15 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
         ``key`` (what determines the training), ``losses`` per epoch,
         ``pretrain_s`` (0 when the checkpoint was already complete), ``folder``.
     """
+    model, info, _ = _pretrain(name, images, budget, seed, device, progress,
+                               *_cache_folder(name, images, budget, seed))
+    return model, info
+
+
+def _pretrain(name, images, budget, seed, device, progress, key, folder):
+    """:func:`trained_model` for a known key and folder; also returns the images
+    as the device tensor it trained on, so callers need not copy them again."""
     spec = AUTOENCODERS[name]
-    key = _run_key(name, spec, images, budget, seed)
-    folder = _folder(key)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "key.json").write_text(json.dumps(key, indent=2, sort_keys=True))
     seed_everything(seed)
@@ -166,7 +174,7 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
                       lr=spec.lr, seed=seed, checkpoint=folder / "pretrain.pt", bf16=budget.bf16,
                       progress=progress, desc=f"pretrain {name}")
     return model, {"key": key, "losses": losses, "pretrain_s": time.perf_counter() - start,
-                   "folder": str(folder)}
+                   "folder": str(folder)}, x
 
 
 def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,
@@ -182,8 +190,7 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     info : dict
         As :func:`trained_model`, plus ``reconstruction_mse`` and ``cached``.
     """
-    spec = AUTOENCODERS[name]
-    folder = _folder(_run_key(name, spec, images, budget, seed))
+    key, folder = _cache_folder(name, images, budget, seed)
     codes_path, meta_path = folder / "codes.npy", folder / "codes.json"
     if codes_path.exists() and meta_path.exists():
         try:
@@ -192,8 +199,7 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
                 return np.load(codes_path, allow_pickle=False), {**meta["info"], "cached": True}
         except (OSError, ValueError, KeyError):
             pass  # unreadable or unverified: recompute below
-    model, info = trained_model(name, images, budget, seed, device, progress)
-    x = to_tensor(images, device)
+    model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
     start = time.perf_counter()
     codes = embed(model, x)
     info["embed_s"] = time.perf_counter() - start
@@ -213,9 +219,8 @@ def _save_codes(codes_path: Path, meta_path: Path, codes: np.ndarray, info: dict
 def reload_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str):
     """A fresh copy of the pretrained autoencoder, from its checkpoint (for methods
     such as DEC that fine-tune it and must not disturb the cached one)."""
-    spec = AUTOENCODERS[name]
-    folder = _folder(_run_key(name, spec, images, budget, seed))
-    model = spec.build(images.shape[-1])
+    _, folder = _cache_folder(name, images, budget, seed)
+    model = AUTOENCODERS[name].build(images.shape[-1])
     model.load_state_dict(load_checkpoint(folder / "pretrain.pt")["model"])
     return model.to(device).eval()
 
