@@ -34,17 +34,19 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=2, help="timed epochs (after one warm-up epoch)")
     parser.add_argument("--autoencoders", nargs="+", default=["sae", "cae", "proposed"])
     parser.add_argument("--device", default=None)
+    parser.add_argument("--fp32-only", action="store_true", help="leave out bfloat16 autocast")
     parser.add_argument("--output", type=Path, default=ROOT / "results" / "benchmarks")
     args = parser.parse_args()
 
     device = runtime.pick_device(args.device)
+    runtime.float32_everywhere()
     images, _ = load_mnist("full")
     x = to_tensor(images[: args.samples], device)
     full = BUDGETS["full"]
     rows = []
     for name in args.autoencoders:
         spec = AUTOENCODERS[name]
-        for bf16 in (False, True):
+        for bf16 in (False,) if args.fp32_only else (False, True):
             runtime.seed_everything(0)
             model = spec.build(28)
             pretrain(model, x, 1, optimizer=spec.optimizer, lr=spec.lr, bf16=bf16, progress=False)

@@ -90,6 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[5000, 10000, 20000])
     parser.add_argument("--codes", type=Path, help=".npy file of codes (MNIST codes where n allows)")
+    parser.add_argument("--codes-label", default="MNIST codes", help="what the codes are, for the table")
     parser.add_argument("--device", default=None)
     parser.add_argument("--skip", nargs="*", default=[], help="engines to leave out")
     parser.add_argument("--max-seconds", type=float, default=600,
@@ -102,10 +103,15 @@ def main() -> int:
     device = runtime.pick_device(args.device)
     codes = np.load(args.codes, allow_pickle=False).astype(np.float64) if args.codes else None
     ram = psutil.virtual_memory().available
+    if device.startswith("cuda"):
+        # Warm-up, untimed: CUDA context, kernels' first launch and allocator pools
+        # must not count in the first size's time.
+        engines(device)["torch engine (cuda)"][0](synthetic(2000))
+        torch.cuda.synchronize()
     rows, too_slow = [], set()
     for n in args.sizes:
         X = codes[:n] if codes is not None and n <= len(codes) else synthetic(n)
-        data = "MNIST codes" if codes is not None and n <= len(codes) else "synthetic blobs"
+        data = args.codes_label if codes is not None and n <= len(codes) else "synthetic blobs"
         reference = None
         for name, (fn, matrix_bytes) in engines(device).items():
             if name in args.skip or name in too_slow:

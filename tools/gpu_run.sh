@@ -1,29 +1,96 @@
 #!/usr/bin/env bash
-# The GPU checks, as one command for the device tool (see DEVELOPERS.md), e.g.:
-#   run(command="bash tools/gpu_run.sh", carry=[".whl"], timeout_s=540)
-# with fastcluster's cp312 manylinux wheel in .whl/ (the GPU image lacks it):
-#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
-#     --implementation cp --platform manylinux_2_17_x86_64 -d .whl fastcluster
-# It runs the PyTorch Ward engine's correctness tests on CUDA, the Ward benchmark up to
-# 1,000,000 points and the training-throughput benchmark, and writes everything to $OUT
-# (or ./gpu-out when OUT is unset). Without a GPU it runs the same on the CPU, smaller.
+# Everything this project does on a lent GPU, as one command for the device tool
+# (DEVELOPERS.md: 15 minutes of device time per session, so one call does it all):
+#
+#   bash tools/gpu_prepare.sh            # here: wheels, MNIST, codes, commit -> .gpu/
+#   run(command="bash tools/gpu_run.sh", carry=[".gpu"], timeout_s=600)
+#
+# 1. Ward benchmark: the PyTorch engine on CUDA beside fastcluster, up to 1,000,000 points.
+# 2. Training throughput of each autoencoder, alone and with $GPU_WORKERS processes side by side.
+# 3. The PyTorch Ward engine's correctness tests on CUDA (beside step 4).
+# 4. Full-budget runs of the runner (tools/gpu_jobs.py), as many as fit before the deadline.
+# Results come back in $OUT as a few archives (the tool returns at most 8 files).
+# Without a GPU it rehearses the same steps on the CPU, small and at the quick budget.
 set -uo pipefail
+T0=$(date +%s)
 OUT=${OUT:-gpu-out}
+SECONDS_TOTAL=${GPU_SECONDS:-570}   # the whole script, archives included
+WORKERS=${GPU_WORKERS:-8}
 mkdir -p "$OUT"
-if ls .whl/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
+exec > >(tee -a "$OUT/log.txt") 2>&1
+elapsed() { echo $(( $(date +%s) - T0 )); }
+
+if ls .gpu/*.whl >/dev/null 2>&1 && ! python3 -c "import fastcluster" 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/*.whl
   export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi
 export PYTHONPATH=$PWD/lib:${PYTHONPATH:-} PYTHONUNBUFFERED=1
-if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
-  DEV=cuda; SIZES="5000 10000 20000 70000 200000 1000000"
-else
-  DEV=cpu; SIZES="5000 10000"
+# The copy that travels has no .git: say which commit it is (written by gpu_prepare.sh).
+[ -f .gpu/source_commit ] && export CAEWARD_SOURCE_COMMIT=$(cat .gpu/source_commit)
+if ls .gpu/mnist/*.gz >/dev/null 2>&1; then
+  export CAEWARD_DATA=/tmp/caeward-data
+  mkdir -p $CAEWARD_DATA/MNIST/raw
+  for f in .gpu/mnist/*.gz; do gunzip -c "$f" > $CAEWARD_DATA/MNIST/raw/$(basename "$f" .gz); done
 fi
-nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1 || true
-CAEWARD_TEST_DEVICE=$DEV python3 -m pytest -q -p no:cacheprovider -o addopts="" \
-  tests/test_ward_torch.py 2>&1 | tee "$OUT/test_ward_torch.txt"
-python3 tools/benchmark_ward.py --device $DEV --sizes $SIZES --max-seconds 20 \
-  --skip "scipy ward" "sklearn ward" "torch engine (cpu)" --output "$OUT" 2>&1 | tee "$OUT/benchmark_ward.txt"
-python3 tools/benchmark_training.py --device $DEV --samples 70000 --epochs 2 --output "$OUT" \
-  2>&1 | tee "$OUT/benchmark_training.txt"
+export CAEWARD_CACHE=${CAEWARD_CACHE:-/tmp/caeward-runs}
+
+if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
+  DEV=cuda; SIZES="5000 10000 20000 70000 200000 1000000"; SAMPLES=70000; QUICK=""
+else
+  DEV=cpu; SIZES="2000 5000"; SAMPLES=2000; QUICK="--quick"; WORKERS=2
+fi
+CODES=(); [ -f .gpu/codes-70k.npy ] && CODES=(--codes .gpu/codes-70k.npy --codes-label "$(cat .gpu/codes-70k.txt)")
+BENCH=$OUT/bench; mkdir -p "$BENCH"
+echo "== $(elapsed) s: device $DEV"; nvidia-smi > "$BENCH/nvidia-smi.txt" 2>&1 || true
+python3 -c "from caeward import runtime; print(runtime.versions(), runtime.git_commit())"
+
+echo "== $(elapsed) s: Ward benchmark"
+timeout 170 python3 tools/benchmark_ward.py --device $DEV --sizes $SIZES "${CODES[@]}" --max-seconds 20 \
+  --skip "scipy ward" "sklearn ward" "torch engine (cpu)" --output "$BENCH"
+
+echo "== $(elapsed) s: training throughput, one process"
+timeout 90 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --output "$BENCH"
+
+echo "== $(elapsed) s: training throughput, $WORKERS processes side by side"
+for i in $(seq $WORKERS); do
+  timeout 120 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --fp32-only \
+    --autoencoders cae proposed --output "$BENCH/side-by-side-$i" > "$BENCH/side-by-side-$i.log" 2>&1 &
+done
+wait
+SLOWDOWN=$(python3 - "$BENCH" "$DEV" <<'EOF'
+import json, sys
+from pathlib import Path
+bench, dev = Path(sys.argv[1]), sys.argv[2]
+one = {r["autoencoder"]: r["samples_per_s"] for r in json.loads((bench / f"training-throughput-{dev}.json").read_text())["rows"] if not r["bf16"]}
+ratios = []
+for f in bench.glob(f"side-by-side-*/training-throughput-{dev}.json"):
+    for r in json.loads(f.read_text())["rows"]:
+        ratios.append(one[r["autoencoder"]] / r["samples_per_s"])
+slow = max(ratios) if ratios else 8.0
+print(f"{slow:.2f}")
+print(f"each of {len(list(bench.glob('side-by-side-*/*.json')))} side-by-side processes trained up to {slow:.2f}x slower than one alone", file=sys.stderr)
+EOF
+)
+echo "slowdown per process: $SLOWDOWN"
+
+echo "== $(elapsed) s: Ward engine correctness on $DEV (beside the runs)"
+CAEWARD_TEST_DEVICE=$DEV timeout 240 python3 -m pytest -q -p no:cacheprovider -o addopts="" \
+  tests/test_ward_torch.py > "$BENCH/test_ward_torch.txt" 2>&1 &
+TESTS=$!
+
+echo "== $(elapsed) s: full-budget runs"
+DEADLINE=$(( SECONDS_TOTAL - $(elapsed) - 30 ))
+python3 tools/gpu_jobs.py --deadline $DEADLINE --workers $WORKERS --slowdown $SLOWDOWN $QUICK \
+  --throughput "$BENCH/training-throughput-$DEV.json" --logs "$BENCH/job-logs"
+kill $TESTS 2>/dev/null; wait $TESTS 2>/dev/null
+tail -3 "$BENCH/test_ward_torch.txt"
+
+echo "== $(elapsed) s: archives"
+tar czf "$OUT/bench.tar.gz" -C "$BENCH" . && rm -rf "$BENCH"
+tar czf "$OUT/results.tar.gz" results
+# The trained codes (not the checkpoints: the SAE's alone is 40 MB) for the chapters and the
+# UMAP runs, MNIST-test first, then the Table 1 autoencoders, within 5 parts of 15 MB.
+python3 tools/gpu_codes_list.py "$CAEWARD_CACHE" 72000000 > /tmp/codes-list
+tar cf - -C "$CAEWARD_CACHE" -T /tmp/codes-list | gzip -1 | split -b 15m -d -a 1 - "$OUT/codes.tar.gz.part"
+ls -la "$OUT"
+echo "== $(elapsed) s: done"

@@ -78,6 +78,7 @@ def _execute(method: str, images: np.ndarray, seed: int, budget: str | Budget,
     budget = BUDGETS[budget] if isinstance(budget, str) else budget
     ctx = RunContext(images, seed, budget, device or runtime.pick_device(), progress=progress)
     runtime.seed_everything(seed)
+    runtime.float32_everywhere()
     return METHODS[method].fit_predict(ctx), ctx
 
 

@@ -5,6 +5,7 @@ Introduced in chapter 1 (*The problem*).
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 import subprocess
@@ -15,7 +16,7 @@ import numpy as np
 
 from .budget import current_budget
 
-__all__ = ["seed_everything", "pick_device", "versions", "git_commit", "setup"]
+__all__ = ["seed_everything", "float32_everywhere", "pick_device", "versions", "git_commit", "setup"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
 
@@ -26,6 +27,19 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     import torch
     torch.manual_seed(seed)
+
+
+def float32_everywhere() -> None:
+    """Keep float32 work in float32 on GPUs too.
+
+    PyTorch lets cuDNN run float32 convolutions in TF32 (10-bit mantissa) on
+    NVIDIA GPUs by default; the runner and the chapters turn that off so that a
+    result means the same arithmetic on a laptop's CPU and on a GPU. Reduced
+    precision is asked for explicitly (the budget's ``bf16``) and recorded.
+    """
+    import torch
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
 
 
 def pick_device(prefer: str | None = None) -> str:
@@ -61,24 +75,36 @@ def versions() -> dict[str, str]:
 
 def git_commit(path: str | Path | None = None) -> dict[str, object]:
     """The commit of the git checkout holding ``path`` (default: this package), and
-    whether its tracked files have uncommitted changes."""
+    whether its tracked files have uncommitted changes.
+
+    A copy of a checkout without its ``.git`` (say, the working tree sent to a
+    remote GPU machine) cannot say this itself: there ``CAEWARD_SOURCE_COMMIT``
+    may name the commit the copy was made from, as ``<sha>`` or ``<sha>-dirty``,
+    written by the tool that made the copy (``tools/gpu_run.sh``); the result then
+    says ``"commit_source": "environment"``.
+    """
     where = Path(path) if path else Path(__file__).resolve().parent
     def git(*args):
         return subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, timeout=30)
     try:
         head = git("rev-parse", "HEAD")
-        if head.returncode != 0:
-            return {"commit": None, "dirty": None}
-        dirty = git("status", "--porcelain", "--untracked-files=no")
-        return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+        if head.returncode == 0:
+            dirty = git("status", "--porcelain", "--untracked-files=no")
+            return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "dirty": None}
+        pass
+    named = os.environ.get("CAEWARD_SOURCE_COMMIT", "").strip()
+    if named:
+        sha, _, flag = named.partition("-")
+        return {"commit": sha, "dirty": flag == "dirty", "commit_source": "environment"}
+    return {"commit": None, "dirty": None}
 
 
 def setup(seed: int = 0, device: str | None = None) -> str:
     """A chapter's first cell: seed everything, pick the device, print the versions
     and the mode. Returns the device."""
     seed_everything(seed)
+    float32_everywhere()
     device = pick_device(device)
     budget = current_budget()
     print(f"mode: {budget.name} ({'CAEWARD_QUICK is set' if budget.name == 'quick' else 'full data'}), "
