@@ -27,6 +27,7 @@ import numpy as np
 import psutil
 
 from caeward import runtime
+from caeward.io import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,7 +95,8 @@ def main() -> int:
     parser.add_argument("--device", default=None)
     parser.add_argument("--skip", nargs="*", default=[], help="engines to leave out")
     parser.add_argument("--max-seconds", type=float, default=600,
-                        help="leave out an engine at larger sizes once one run took longer")
+                        help="leave an engine out at a size where its time, extrapolated as n^2 "
+                             "from its previous size, would pass this")
     parser.add_argument("--output", type=Path, default=ROOT / "results" / "benchmarks")
     args = parser.parse_args()
 
@@ -108,14 +110,21 @@ def main() -> int:
         # must not count in the first size's time.
         engines(device)["torch engine (cuda)"][0](synthetic(2000))
         torch.cuda.synchronize()
-    rows, too_slow = [], set()
+    rows, last = [], {}
     for n in args.sizes:
         X = codes[:n] if codes is not None and n <= len(codes) else synthetic(n)
         data = args.codes_label if codes is not None and n <= len(codes) else "synthetic blobs"
         reference = None
         for name, (fn, matrix_bytes) in engines(device).items():
-            if name in args.skip or name in too_slow:
+            if name in args.skip:
                 continue
+            if name in last:
+                predicted = last[name][1] * (n / last[name][0]) ** 2
+                if predicted > args.max_seconds:
+                    rows.append({"n": n, "engine": name, "data": data, "seconds": None,
+                                 "note": f"left out: about {predicted:.0f} s expected (n^2 from n={last[name][0]:,})"})
+                    print(f"n={n:>8,} {name:28s} left out: ~{predicted:.0f} s expected")
+                    continue
             if matrix_bytes(n) > 0.8 * ram:
                 rows.append({"n": n, "engine": name, "data": data, "seconds": None,
                              "note": f"needs about {matrix_bytes(n) / 1e9:.1f} GB, over the free memory"})
@@ -140,8 +149,7 @@ def main() -> int:
                 row["max_rel_height_diff_vs_fastcluster"] = float(
                     np.max(np.abs(heights - reference[0]) / np.maximum(reference[0], 1e-300)))
             rows.append(row)
-            if seconds > args.max_seconds:
-                too_slow.add(name)
+            last[name] = (n, seconds)
             print(f"n={n:>8,} {name:28s} {seconds:9.2f} s  host +{mem.extra_gb:6.2f} GB"
                   + (f"  device {row['peak_device_gb']:.2f} GB" if "peak_device_gb" in row else ""))
         fast = next((r["seconds"] for r in rows if r["n"] == n and r["engine"].startswith("fastcluster")
@@ -149,17 +157,24 @@ def main() -> int:
         for r in rows:
             if r["n"] == n and fast and r.get("seconds"):
                 r["ratio_to_fastcluster"] = r["seconds"] / fast
+        _write(args, rows, device)
 
+    path = _write(args, rows, device)
+    _plot(rows, path.with_suffix(".png"), runtime.device_name(device))
+    print(f"-> {path}")
+    return 0
+
+
+def _write(args, rows, device: str) -> Path:
+    """The JSON result so far (written after every size, so a stopped run keeps its rows)."""
     result = {"benchmark": "exact Ward linkage", "sizes": args.sizes, "rows": rows, "device": device,
               "device_name": runtime.device_name(device), "versions": runtime.versions(),
               **runtime.git_commit(), "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     args.output.mkdir(parents=True, exist_ok=True)
-    tag = device.split(":")[0]
-    path = args.output / f"ward-{tag}.json"
-    path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    _plot(rows, args.output / f"ward-{tag}.png", result["device_name"])
-    print(f"-> {path}")
-    return 0
+    path = args.output / f"ward-{device.split(':')[0]}.json"
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return path
 
 
 def _plot(rows, path: Path, device_name: str) -> None:

@@ -120,7 +120,7 @@ def main() -> int:
         if not pending and not running:
             break
         time.sleep(1)
-    print(f"{len(done)} jobs ended, {len(skipped)} not started (would not fit): "
+    print(f"{len(done)} jobs ended, {len(skipped) + len(pending)} not started (would not fit): "
           + ", ".join(f"{a} {d} s{s}" for a, _, d, s in skipped + pending))
     return 0
 

@@ -14,7 +14,7 @@
 set -uo pipefail
 T0=$(date +%s)
 OUT=${OUT:-gpu-out}
-SECONDS_TOTAL=${GPU_SECONDS:-570}   # the whole script, archives included
+SECONDS_TOTAL=${GPU_SECONDS:-585}   # the whole script, archives included
 WORKERS=${GPU_WORKERS:-8}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
@@ -45,18 +45,20 @@ echo "== $(elapsed) s: device $DEV"; nvidia-smi > "$BENCH/nvidia-smi.txt" 2>&1 |
 python3 -c "from caeward import runtime; print(runtime.versions(), runtime.git_commit())"
 
 echo "== $(elapsed) s: Ward benchmark"
-timeout 170 python3 tools/benchmark_ward.py --device $DEV --sizes $SIZES "${CODES[@]}" --max-seconds 20 \
+timeout 200 python3 tools/benchmark_ward.py --device $DEV --sizes $SIZES "${CODES[@]}" --max-seconds 120 \
   --skip "scipy ward" "sklearn ward" "torch engine (cpu)" --output "$BENCH"
 
 echo "== $(elapsed) s: training throughput, one process"
-timeout 90 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --output "$BENCH"
+timeout 60 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --fp32-only --output "$BENCH"
 
 echo "== $(elapsed) s: training throughput, $WORKERS processes side by side"
+PIDS=()
 for i in $(seq $WORKERS); do
-  timeout 120 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --fp32-only \
+  timeout 60 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 1 --fp32-only \
     --autoencoders cae proposed --output "$BENCH/side-by-side-$i" > "$BENCH/side-by-side-$i.log" 2>&1 &
+  PIDS+=($!)
 done
-wait
+wait "${PIDS[@]}"   # not a bare wait: that would also wait for the tee above
 SLOWDOWN=$(python3 - "$BENCH" "$DEV" <<'EOF'
 import json, sys
 from pathlib import Path
