@@ -104,7 +104,8 @@ def shared_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")
 
 
-@pytest.mark.parametrize("method", TABLE1_METHODS + ["cae-skip-ward", "proposed-cae-average"])
+@pytest.mark.parametrize("method", TABLE1_METHODS + ["cae-skip-ward", "proposed-cae-average", "cae-umap-ward",
+                                    "cae-umap-kmeans", "cae-umap-gmm"])
 def test_every_table1_method_runs_at_the_quick_budget(method, results_root, shared_cache, monkeypatch):
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     result = experiment.run(method, "mnist-test", 0, "quick", verbose=False)
@@ -112,6 +113,9 @@ def test_every_table1_method_runs_at_the_quick_budget(method, results_root, shar
     assert result["n_clusters_found"] <= 10
     assert 0.1 < result["metrics"]["acc"] <= 1.0
     assert result["config"]["method"] == experiment.METHODS[method].config
+    if "umap" in method:  # the manifold step's cost is recorded like every stage's
+        assert result["timings"]["manifold_s"] > 0
+        assert result["config"]["method"]["manifold"]["n_neighbors"] == 20
     if method != "kmeans-pixels":
         ae = result["details"]["autoencoder"]
         assert len(ae["losses"]) == BUDGETS["quick"].cae_epochs and ae["reconstruction_mse"] > 0
@@ -138,3 +142,15 @@ def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
             f.write_bytes(f.read_bytes()[:-8] + b"\0" * 8)  # corrupt every cached code file
     again, info2 = trained_codes("cae", images, BUDGETS["quick"], 5, "cpu", progress=False)
     assert not info2["cached"] and np.array_equal(codes, again)
+
+
+def test_run_many_can_report_missing_runs_without_computing(results_root, capsys):
+    experiment.run("kmeans-pixels", "mnist-test", 0, "quick", verbose=False)
+    runs = experiment.run_many(["kmeans-pixels"], ["mnist-test"], [0, 1, 2], "quick", missing="report")
+    assert [r["seed"] for r in runs] == [0]
+    out = capsys.readouterr().out
+    assert "1 of 3 runs are stored" in out
+    assert "python -m caeward run --method kmeans-pixels --dataset mnist-test --seed 1 2 --budget quick" in out
+    assert not experiment.result_path("kmeans-pixels", "mnist-test", 1, "quick").exists()
+    with pytest.raises(ValueError, match="missing must be"):
+        experiment.run_many(["kmeans-pixels"], ["mnist-test"], [0], "quick", missing="skip")

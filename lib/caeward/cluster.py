@@ -25,8 +25,9 @@ import fastcluster
 import numpy as np
 from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
 
-__all__ = ["LINKAGES", "ENGINES", "kmeans", "linkage", "ward_linkage", "cut_linkage"]
+__all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -72,6 +73,28 @@ def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None, return_cente
     model = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
     labels = model.fit_predict(X).astype(np.int64)
     return (labels, model.cluster_centers_) if return_centers else labels
+
+
+def gaussian_mixture(X, n_clusters: int, random_state=None) -> np.ndarray:
+    """A Gaussian mixture with full covariances, fitted by EM (N2D's clustering step).
+
+    Introduced in chapter 6 (*Beyond the paper*).
+
+    Parameters
+    ----------
+    X : array-like, shape (n_samples, n_features)
+    n_clusters : int
+    random_state : int or None
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_samples,)
+        The most probable component of each sample.
+    """
+    X = _as_points(X)
+    _check_k(n_clusters, len(X))
+    model = GaussianMixture(n_components=n_clusters, covariance_type="full", random_state=random_state)
+    return model.fit_predict(X).astype(np.int64)
 
 
 ENGINES = ("auto", "fastcluster", "torch")

@@ -141,13 +141,32 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
 
 
 def run_many(methods, datasets, seeds, budget: str | Budget = "full",
-             force: bool = False) -> list[dict]:
+             force: bool = False, missing: str = "run") -> list[dict]:
     """Every method x dataset x seed: stored results are loaded, missing ones run.
 
     Before computing anything it says how many runs are missing and, from the
     wall times of stored runs of the same method and dataset, about how long they
     will take, so that no one starts hours of work by accident.
+
+    Parameters
+    ----------
+    methods, datasets : list of str
+    seeds : list of int
+    budget : {"quick", "full"} or Budget
+    force : bool
+        Run again even where a result is stored.
+    missing : {"run", "report"}
+        ``"run"`` computes missing runs; ``"report"`` only lists them, with the
+        command that computes them, and returns the stored ones (a chapter that
+        shows whatever full-budget runs exist).
+
+    Returns
+    -------
+    list of dict
+        The results, stored or computed, in method, dataset, seed order.
     """
+    if missing not in ("run", "report"):
+        raise ValueError(f"missing must be 'run' or 'report', got {missing!r}")
     budget = BUDGETS[budget] if isinstance(budget, str) else budget
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
@@ -161,6 +180,14 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
         estimate = (f"about {sum(known) / 60:.1f} min from stored timings"
                     + (f", plus {len(guesses) - len(known)} run(s) with no timing yet"
                        if len(known) < len(guesses) else "")) if known else "no stored timing to estimate from"
+        if missing == "report":
+            print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; {len(todo)} are not "
+                  f"({estimate}) and are left out here. To compute them:")
+            for m, d in dict.fromkeys((m, d) for m, d, _ in todo):
+                left = [s for mm, dd, s in todo if (mm, dd) == (m, d)]
+                print(f"  python -m caeward run --method {m} --dataset {d} --seed "
+                      f"{' '.join(map(str, left))} --budget {budget.name}")
+            return [_read_result(result_path(*j, budget)) for j in jobs if j not in todo]
         print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; computing {len(todo)} "
               f"at the {budget.name} budget ({estimate}).")
     else:

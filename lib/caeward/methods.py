@@ -22,11 +22,13 @@ from . import cluster
 from .budget import Budget
 from .dec import SelfTraining, self_train
 from .embeddings import AUTOENCODERS, reload_model, trained_codes
+from .manifold import UMAPSettings
 from .train import to_tensor
 
-__all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS"]
+__all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS", "UMAP_METHODS"]
 
 N_CLUSTERS = 10
+_UMAP = UMAPSettings(n_components=N_CLUSTERS)  # N2D's settings for MNIST
 
 
 @dataclass
@@ -103,6 +105,24 @@ def _codes(autoencoder: str):
         ctx.details["autoencoder"] = {k: info[k] for k in ("losses", "reconstruction_mse", "cached")}
         return codes
     return features
+
+
+def _umap(features):
+    """Features after the manifold step (chapter 6): UMAP of the codes, seeded by the run."""
+    def embedded(ctx: RunContext) -> np.ndarray:
+        from .manifold import umap_embed
+        x = features(ctx)
+        with _Timer(ctx.timings, "manifold_s"):
+            return umap_embed(x, seed=ctx.seed, settings=_UMAP)
+    return embedded
+
+
+def _gmm(features):
+    def fit_predict(ctx: RunContext):
+        x = features(ctx)
+        with _Timer(ctx.timings, "cluster_s"):
+            return cluster.gaussian_mixture(x, N_CLUSTERS, random_state=ctx.seed)
+    return fit_predict
 
 
 def _kmeans(features):
@@ -194,3 +214,16 @@ for _ae, _label in [("cae-skip", "CAE with skips"), ("proposed-skip", "proposed 
 for _linkage in ("single", "complete", "average"):
     register(f"proposed-cae-{_linkage}", f"proposed CAE + {_linkage} linkage",
              _agglomerative(_codes("proposed"), _linkage), {**_ae_config("proposed"), **_linkage_config(_linkage)})
+
+# Beyond the paper (chapter 6): a UMAP step between the codes and the clustering, as N2D.
+_UMAP_CONFIG = {"manifold": {"method": "umap", **_UMAP.as_dict(), "random_state": "seed"}}
+_GMM = {"clustering": "Gaussian mixture, full covariances (EM)", "n_clusters": N_CLUSTERS}
+UMAP_METHODS = []
+for _ae, _label in [("cae", "CAE"), ("proposed", "proposed CAE")]:
+    _features = _umap(_codes(_ae))
+    for _clustering, _fit, _config in [("ward", _agglomerative(_features, "ward"), _linkage_config()),
+                                       ("kmeans", _kmeans(_features), _KMEANS), ("gmm", _gmm(_features), _GMM)]:
+        _name = f"{_ae}-umap-{_clustering}"
+        _what = {"ward": "Ward", "kmeans": "k-means", "gmm": "GMM"}[_clustering]
+        register(_name, f"{_label} + UMAP + {_what}", _fit, {**_ae_config(_ae), **_UMAP_CONFIG, **_config})
+        UMAP_METHODS.append(_name)
