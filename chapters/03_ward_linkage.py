@@ -353,14 +353,12 @@ print(f"{len(codes):,} codes of {codes.shape[1]} dimensions; final reconstructio
       f"{ae_info['reconstruction_mse']:.4f}")
 
 # %%
-heights = Z_codes[:, 2]
-n = len(heights) + 1
-ks = np.arange(2, 31)
 # cutting to k clusters undoes the last k-1 merges; the gap is between the heights of
-# the merge that would make k-1 clusters and the one before it
-gaps = heights[n - ks] - heights[n - ks - 1]
-ratios = heights[n - ks] / heights[n - ks - 1]  # a scale-free variant of the rule
-k_gap, k_ratio = int(ks[np.argmax(gaps)]), int(ks[np.argmax(ratios)])
+# the merge that would make k-1 clusters and the one before it (and the ratio of the
+# two heights is a scale-free variant of the rule)
+print(inspect.getsource(cluster.largest_gap_k).split('"""')[-1])
+rule = cluster.largest_gap_k(Z_codes, ks=range(2, 31))
+ks, gaps, k_gap, k_ratio = rule["ks"], rule["gaps"], rule["k_gap"], rule["k_ratio"]
 print(f"largest gap in height puts k at {k_gap}; largest ratio of heights puts it at "
       f"{k_ratio}; MNIST has 10 classes")
 for k in sorted({k_gap, k_ratio, 10}):

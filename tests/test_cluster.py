@@ -106,3 +106,17 @@ def test_bad_method_and_k():
         cut_linkage(np.zeros((3, 3)), 2)
     with pytest.raises(ValueError, match="n_clusters"):
         kmeans(X, 20)
+
+
+def test_largest_gap_k_finds_well_separated_groups():
+    from caeward.cluster import largest_gap_k, linkage
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [50, 0], [0, 50]], dtype=float)
+    X = np.concatenate([c + rng.normal(size=(40, 2)) for c in centres])
+    rule = largest_gap_k(linkage(X, "ward"), ks=range(2, 11))
+    assert rule["k_gap"] == 3 and rule["k_ratio"] == 3
+    assert rule["gaps"].shape == (9,) and (rule["gaps"] >= 0).all()
+    with pytest.raises(ValueError, match="every k"):
+        largest_gap_k(linkage(X, "ward"), ks=[1, 2])
+    with pytest.raises(ValueError, match="not a valid linkage"):
+        largest_gap_k(np.ones((3, 4)))

@@ -27,7 +27,8 @@ from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
-__all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage"]
+__all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage",
+           "largest_gap_k"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -208,3 +209,41 @@ def _ram_bytes() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return 8 << 30
+
+
+def largest_gap_k(Z, ks=range(2, 31)) -> dict:
+    """Read the number of clusters off a dendrogram: where successive merge heights jump most.
+
+    Introduced in chapter 3 (the paper's claim that the dendrogram lets you choose
+    k without fixing it in advance); chapter 6 repeats the test on a manifold.
+
+    Cutting a linkage into k clusters undoes its last k - 1 merges; the rule picks the
+    k whose cut falls in the largest gap between the height of the merge that would
+    make k - 1 clusters and the merge before it. The ratio of those heights is a
+    scale-free variant.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+        A linkage matrix with non-decreasing heights (Ward's are).
+    ks : iterable of int
+        Candidate numbers of clusters, each in [2, n - 1].
+
+    Returns
+    -------
+    dict
+        ``ks``, ``gaps`` and ``ratios`` (ndarrays, one value per k), ``k_gap`` and
+        ``k_ratio`` (the k of the largest of each).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    if not is_valid_linkage(Z):
+        raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
+    heights, n = Z[:, 2], len(Z) + 1
+    ks = np.asarray(list(ks), dtype=np.int64)
+    if ks.size == 0 or ks.min() < 2 or ks.max() > n - 1:
+        raise ValueError(f"every k must be in [2, {n - 1}] for a linkage of {n} samples")
+    upper, lower = heights[n - ks], heights[n - ks - 1]
+    gaps = upper - lower
+    ratios = upper / np.maximum(lower, np.finfo(float).tiny)
+    return {"ks": ks, "gaps": gaps, "ratios": ratios,
+            "k_gap": int(ks[np.argmax(gaps)]), "k_ratio": int(ks[np.argmax(ratios)])}
