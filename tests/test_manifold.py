@@ -36,3 +36,21 @@ def test_embedding_keeps_well_separated_groups_apart():
 def test_bad_input_is_refused(bad, match):
     with pytest.raises(ValueError, match=match):
         umap_embed(bad, 0)
+
+
+def test_cached_embedding_is_reused_and_verified(tmp_path, monkeypatch):
+    from caeward.manifold import cached_umap_embed
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path))
+    x, _ = _blobs(n=300)
+    settings = UMAPSettings(n_components=2, n_neighbors=10)
+    first, info = cached_umap_embed(x, 0, settings)
+    again, info2 = cached_umap_embed(x, 0, settings)
+    assert not info["cached"] and info2["cached"] and np.array_equal(first, again)
+    assert info2["umap_s"] == info["umap_s"] > 0
+    assert np.array_equal(first, umap_embed(x, 0, settings))  # the cache holds what UMAP computes
+    (npy,) = (tmp_path / "umap").glob("*.npy")
+    npy.write_bytes(npy.read_bytes()[:-4] + b"\0" * 4)  # damage it: recomputed, not used
+    third, info3 = cached_umap_embed(x, 0, settings)
+    assert not info3["cached"] and np.array_equal(third, first)
+    other, info4 = cached_umap_embed(x, 1, settings)  # another seed is another entry
+    assert not info4["cached"]

@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # (autoencoder, methods, dataset, seeds); the autoencoder names the pretraining the job
 # pays for. Order = priority.
-_CAE_ROWS = ["cae-kmeans", "cae-ward"]
-_PROPOSED_ROWS = ["proposed-cae-kmeans", "proposed-cae-ward"]
+_UMAP = ["umap-ward", "umap-kmeans", "umap-gmm"]  # chapter 6: one UMAP per training, three clusterings
+_CAE_ROWS = ["cae-kmeans", "cae-ward"] + [f"cae-{m}" for m in _UMAP]
+_PROPOSED_ROWS = ["proposed-cae-kmeans", "proposed-cae-ward"] + [f"proposed-{m}" for m in _UMAP]
 _SELFTRAIN_CAE = ["dec-conv", "dcec"]
 JOBS = (
     [("proposed", _PROPOSED_ROWS, "mnist-full", s) for s in range(5)]
@@ -59,7 +60,8 @@ def estimate_s(job, rates: dict, slowdown: float, quick: bool) -> float:
     rate = rates.get(ae.split("-")[0], min(rates.values()))
     train = spec.epochs_for(budget) * n / rate * slowdown
     # start-up, k-means (n_init=20) and Ward: an allowance; self-training: ~its pretraining
-    extra = 30 + sum(train * 0.5 for m in methods if m in ("dec", "idec", "dec-conv", "dcec"))
+    extra = (30 + sum(train * 0.5 for m in methods if m in ("dec", "idec", "dec-conv", "dcec"))
+             + (120 * n / 70_000 if any("umap" in m for m in methods) else 0))  # UMAP on one core
     return train + extra
 
 

@@ -14,6 +14,11 @@ rm -rf .gpu && mkdir -p .gpu/mnist
 $PY -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
   --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .gpu \
   "fastcluster==$($PY -c 'from importlib.metadata import version; print(version("fastcluster"))')"
+# umap-learn and pynndescent are pure Python (numba, llvmlite and scikit-learn are on the GPU image)
+for pkg in umap-learn pynndescent; do
+  $PY -m pip download -q --no-deps --only-binary=:all: -d .gpu \
+    "$pkg==$($PY -c "from importlib.metadata import version; print(version('$pkg'))")"
+done
 RAW=$($PY -c 'from caeward.data import data_root; print(data_root())')/MNIST/raw
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   gzip -c "$RAW/$f" > .gpu/mnist/$f.gz

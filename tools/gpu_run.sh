@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 elapsed() { echo $(( $(date +%s) - T0 )); }
 
-if ls .gpu/*.whl >/dev/null 2>&1 && ! python3 -c "import fastcluster" 2>/dev/null; then
+if ls .gpu/*.whl >/dev/null 2>&1 && ! python3 -c "import fastcluster, umap" 2>/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/*.whl
   export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi

@@ -29,7 +29,7 @@ import torch
 
 from . import models
 from .budget import Budget
-from .io import atomic_path
+from .io import load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
@@ -192,28 +192,16 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     """
     key, folder = _cache_folder(name, images, budget, seed)
     codes_path, meta_path = folder / "codes.npy", folder / "codes.json"
-    if codes_path.exists() and meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-            if hashlib.sha256(codes_path.read_bytes()).hexdigest() == meta["codes_sha256"]:
-                return np.load(codes_path, allow_pickle=False), {**meta["info"], "cached": True}
-        except (OSError, ValueError, KeyError):
-            pass  # unreadable or unverified: recompute below
+    found = load_verified_array(codes_path, meta_path)
+    if found is not None:  # else missing, unreadable or unverified: recompute below
+        return found[0], {**found[1], "cached": True}
     model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
     start = time.perf_counter()
     codes = embed(model, x)
     info["embed_s"] = time.perf_counter() - start
     info["reconstruction_mse"] = reconstruction_error(model, x)
-    _save_codes(codes_path, meta_path, codes, info)
+    save_verified_array(codes_path, meta_path, codes, info)
     return codes, {**info, "cached": False}
-
-
-def _save_codes(codes_path: Path, meta_path: Path, codes: np.ndarray, info: dict) -> None:
-    with atomic_path(codes_path, suffix=".npy") as tmp:
-        np.save(tmp, codes, allow_pickle=False)
-        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-    with atomic_path(meta_path) as tmp:
-        tmp.write_text(json.dumps({"codes_sha256": digest, "info": info}, indent=2, sort_keys=True))
 
 
 def reload_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str):

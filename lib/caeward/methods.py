@@ -110,10 +110,12 @@ def _codes(autoencoder: str):
 def _umap(features):
     """Features after the manifold step (chapter 6): UMAP of the codes, seeded by the run."""
     def embedded(ctx: RunContext) -> np.ndarray:
-        from .manifold import umap_embed
-        x = features(ctx)
-        with _Timer(ctx.timings, "manifold_s"):
-            return umap_embed(x, seed=ctx.seed, settings=_UMAP)
+        from .manifold import cached_umap_embed
+        embedding, info = cached_umap_embed(features(ctx), seed=ctx.seed, settings=_UMAP)
+        # the embedding's own time, also when this run reused it (as pretrain_s)
+        ctx.timings["manifold_s"] = info["umap_s"]
+        ctx.details["manifold"] = {"cached": info["cached"]}
+        return embedding
     return embedded
 
 
