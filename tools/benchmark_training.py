@@ -23,6 +23,7 @@ from caeward import runtime
 from caeward.budget import BUDGETS
 from caeward.data import load_mnist
 from caeward.embeddings import AUTOENCODERS
+from caeward.io import atomic_path
 from caeward.train import pretrain, to_tensor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,20 +64,26 @@ def main() -> int:
             rows.append({"autoencoder": name, "bf16": bf16, "samples_per_s": rate,
                          "full_budget_epochs": epochs,
                          "full_budget_hours_mnist_full": epochs * 70_000 / rate / 3600})
+            _write(args, x, rows, device)  # after every row: a stopped run keeps what it measured
             print(f"{name:9s} {'bf16' if bf16 else 'fp32'}: {rate:8,.0f} samples/s -> "
                   f"{epochs} epochs of MNIST-full in {rows[-1]['full_budget_hours_mnist_full']:.2f} h")
 
+    path = _write(args, x, rows, device)
+    print(f"-> {path}")
+    return 0
+
+
+def _write(args, x, rows, device: str) -> Path:
     result = {"benchmark": "pretraining throughput", "samples": len(x), "timed_epochs": args.epochs,
               "batch_size": 256, "rows": rows, "device": device,
               "device_name": runtime.device_name(device), "torch_threads": torch.get_num_threads(),
               "versions": runtime.versions(), **runtime.git_commit(),
               "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     args.output.mkdir(parents=True, exist_ok=True)
-    tag = device.split(":")[0]
-    path = args.output / f"training-throughput-{tag}.json"
-    path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    print(f"-> {path}")
-    return 0
+    path = args.output / f"training-throughput-{device.split(':')[0]}.json"
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return path
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ if ls .gpu/mnist/*.gz >/dev/null 2>&1; then
   for f in .gpu/mnist/*.gz; do gunzip -c "$f" > $CAEWARD_DATA/MNIST/raw/$(basename "$f" .gz); done
 fi
 export CAEWARD_CACHE=${CAEWARD_CACHE:-/tmp/caeward-runs}
+mkdir -p "$CAEWARD_CACHE"
 
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
   DEV=cuda; SIZES="5000 10000 20000 70000 200000 1000000"; SAMPLES=70000; QUICK=""
@@ -73,6 +74,7 @@ print(f"{slow:.2f}")
 print(f"each of {len(list(bench.glob('side-by-side-*/*.json')))} side-by-side processes trained up to {slow:.2f}x slower than one alone", file=sys.stderr)
 EOF
 )
+SLOWDOWN=${SLOWDOWN:-$WORKERS}   # nothing measured: assume no gain from running side by side
 echo "slowdown per process: $SLOWDOWN"
 
 echo "== $(elapsed) s: Ward engine correctness on $DEV (beside the runs)"
