@@ -158,14 +158,18 @@ pd.DataFrame(summary)
 
 # %% [markdown]
 # Read the table from the bottom of each model up. In the SAE, the output layer's
-# error sits in the 36 patch pixels, so only their rows of the last weight matrix
-# receive gradient (fewer still where the unit below is an inactive ReLU); every
-# layer before it is dense, and there the gradient reaches all units and almost every
-# weight. In the CAE, a transposed convolution's output pixel depends on a few
+# error sits in the 36 patch pixels, so only those outputs, and only their rows of the
+# last weight matrix, receive gradient. Every layer below is dense: each unit feeds
+# all units above it, so the patch no longer limits anything, and what the table shows
+# there is set by the image instead. A unit whose ReLU is inactive for this image
+# passes no gradient, and a weight receives gradient only when its input is non-zero:
+# in the first layer the weights of the blank background pixels get none, whatever
+# the error. In the CAE, a transposed convolution's output pixel depends on a few
 # positions of the map below, so the gradient reaches only positions near the patch,
 # a footprint that grows layer by layer toward the code. The kernels, though, are
-# shared by all positions: most of their weights do receive gradient. The figure shows
-# the footprints, and the gradient that arrives at each input pixel:
+# shared by all positions, so a large share of their weights receive gradient even
+# from this one patch. The figure shows the footprints, and the gradient that arrives
+# at each input pixel:
 
 # %%
 cae_maps = [l for l in reach["cae"]["layers"] if isinstance(l["positions"], np.ndarray)]
@@ -198,9 +202,9 @@ plt.show()
 # the input. Inside the CAE's convolutional layers the error stays local: it reaches
 # the part of each feature map that can see the patch. But DCEC's CAE has a dense
 # layer at its code, and there the locality ends: from the code down, the encoder
-# maps and (printed above) nearly every input pixel are reached, as in the SAE. And
-# because convolution kernels are shared, a local error updates most of a kernel's
-# weights, while in the SAE's output layer it updates only the patch's rows. What the
+# maps and every input pixel are reached, as in the SAE. And because convolution
+# kernels are shared, a local error updates a large share of a kernel's weights, while
+# in the SAE's output layer it updates only the patch's rows. What the
 # convolutional structure buys is not fewer updated parameters, but weights that are
 # *shared across positions*: each kernel learns from every part of every image, which
 # is why so few parameters suffice.
