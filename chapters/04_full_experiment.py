@@ -175,10 +175,10 @@ for _, r in table.iterrows():
         continue
     band = 2 * r["acc_sd"] if r["n_seeds"] > 1 else np.nan
     verdict = ("one seed: no spread yet" if np.isnan(band) else
-               "within 2 sd" if abs(r["acc_mean"] - r["paper_acc"]) <= band else
-               "above the paper" if r["acc_mean"] > r["paper_acc"] else "below the paper")
+               "paper's ACC within 2 sd" if abs(r["acc_mean"] - r["paper_acc"]) <= band else
+               "ACC above the paper's" if r["acc_mean"] > r["paper_acc"] else "ACC below the paper's")
     print(f"{r['label']:28s} {r['dataset']:10s} ACC {r['acc_mean'] - r['paper_acc']:+6.2f}, "
-          f"NMI {r['nmi_mean'] - r['paper_nmi']:+6.2f} ({r['n_seeds']} seeds; {verdict})")
+          f"NMI {r['nmi_mean'] - r['paper_nmi']:+6.2f} (seeds: {r['n_seeds']}; {verdict})")
 
 # %% [markdown]
 # ## The paper's Fig. 4: t-SNE of the codes

@@ -154,3 +154,13 @@ def test_run_many_can_report_missing_runs_without_computing(results_root, capsys
     assert not experiment.result_path("kmeans-pixels", "mnist-test", 1, "quick").exists()
     with pytest.raises(ValueError, match="missing must be"):
         experiment.run_many(["kmeans-pixels"], ["mnist-test"], [0], "quick", missing="skip")
+
+
+def test_format_table_marks_a_data_set_not_run_with_a_dash(results_root):
+    experiment.run("kmeans-pixels", "mnist-test", 0, "quick", verbose=False)
+    results = experiment.load_results("quick")
+    shown = experiment.format_table(experiment.results_table(
+        results + [{**results[0], "method": "cae-kmeans", "dataset": "mnist-full"}]))
+    assert shown.loc["k-means", ("mnist-full", "ACC (ours)")] == "–"
+    assert shown.loc["k-means", ("mnist-full", "seeds")] == "–"
+    assert shown.loc["k-means", ("mnist-test", "seeds")] == "1"

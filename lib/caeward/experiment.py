@@ -284,5 +284,9 @@ def format_table(table):
         row[(r["dataset"], "NMI (paper)")] = paper(r["paper_nmi"])
     frame = pd.DataFrame.from_dict(out, orient="index")
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    for column in frame.columns:  # a row not run on a data set: a dash, not NaN
+        if column[1] == "seeds":
+            frame[column] = frame[column].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    frame = frame.fillna("–")
     frame.index.name = "method"
     return frame
