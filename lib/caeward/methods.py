@@ -22,7 +22,7 @@ from . import cluster
 from .budget import Budget
 from .dec import SelfTraining, self_train
 from .embeddings import AUTOENCODERS, reload_model, trained_codes
-from .manifold import UMAPSettings
+from .manifold import UMAPSettings, cached_umap_embed
 from .train import to_tensor
 
 __all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS", "UMAP_METHODS"]
@@ -110,7 +110,6 @@ def _codes(autoencoder: str):
 def _umap(features):
     """Features after the manifold step (chapter 6): UMAP of the codes, seeded by the run."""
     def embedded(ctx: RunContext) -> np.ndarray:
-        from .manifold import cached_umap_embed
         embedding, info = cached_umap_embed(features(ctx), seed=ctx.seed, settings=_UMAP)
         # the embedding's own time, also when this run reused it (as pretrain_s)
         ctx.timings["manifold_s"] = info["umap_s"]
