@@ -11,7 +11,9 @@ determines the training: the autoencoder's configuration, the source of
 epochs and precision, and the seed. Codes are stored as ``.npy``
 (loaded with ``allow_pickle=False``) beside a JSON that holds their SHA-256; a file
 that fails the check is not used and the codes are recomputed. The pretraining
-checkpoint in the same folder lets an interrupted training resume.
+checkpoint in the same folder lets an interrupted training resume; a small clock file
+beside it adds up the wall time of every run of the training, so a resumed training
+reports what all of it cost.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import torch
 
 from . import models
 from .budget import Budget
-from .io import load_verified_array, save_verified_array
+from .io import atomic_path, load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
@@ -153,7 +155,10 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     model : nn.Module, on ``device``, in eval mode
     info : dict
         ``key`` (what determines the training), ``losses`` per epoch,
-        ``pretrain_s`` (0 when the checkpoint was already complete), ``folder``.
+        ``pretrain_s`` (the wall time of every run of this training, added up over
+        interruptions), ``pretrain_runs`` (how many runs that took),
+        ``pretrain_untimed_epochs`` (epochs trained before the training was timed,
+        e.g. by an older version; 0 normally), ``folder``.
     """
     model, info, _ = _pretrain(name, images, budget, seed, device, progress,
                                *_cache_folder(name, images, budget, seed))
@@ -169,12 +174,49 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     seed_everything(seed)
     model = spec.build(images.shape[-1])
     x = to_tensor(images, device)
+    checkpoint, clock_path = folder / "pretrain.pt", folder / "pretrain_clock.json"
+    done = len(load_checkpoint(checkpoint)["losses"]) if checkpoint.exists() else 0
+    segments = _earlier_segments(clock_path, checkpoint, done)
+    _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
     start = time.perf_counter()
     losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
-                      lr=spec.lr, seed=seed, checkpoint=folder / "pretrain.pt", bf16=budget.bf16,
+                      lr=spec.lr, seed=seed, checkpoint=checkpoint, bf16=budget.bf16,
                       progress=progress, desc=f"pretrain {name}")
-    return model, {"key": key, "losses": losses, "pretrain_s": time.perf_counter() - start,
+    segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
+    _write_clock(clock_path, segments)
+    untimed = segments[0]["from_epoch"]  # epochs trained before this clock existed
+    return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
+                   "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
                    "folder": str(folder)}, x
+
+
+def _earlier_segments(clock_path: Path, checkpoint: Path, done: int) -> list[dict]:
+    """The timed runs of this training before now, each ``{"from_epoch", "to_epoch",
+    "seconds"}``, covering epochs ``segments[0]["from_epoch"]`` to ``done``.
+
+    A run that was killed left its segment open; it is closed with the time its
+    last checkpoint was written, which is when its last complete epoch ended (the
+    partial epoch after it is trained again, and counted then). A clock that is
+    missing, unreadable or does not add up to the checkpoint's ``done`` epochs is
+    dropped: those epochs are then reported as untimed, never guessed.
+    """
+    try:
+        segments = json.loads(clock_path.read_text()) if done else []
+        if segments and "to_epoch" not in segments[-1]:
+            last = segments[-1]
+            ended = max(checkpoint.stat().st_mtime, last["started"])
+            segments[-1] = {"from_epoch": last["from_epoch"], "to_epoch": done, "seconds": ended - last["started"]}
+        edges = [s["from_epoch"] for s in segments] + [done]
+        if any(s["to_epoch"] != e for s, e in zip(segments, edges[1:])) or edges[0] > done:
+            return []
+        return [{k: s[k] for k in ("from_epoch", "to_epoch", "seconds")} for s in segments]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def _write_clock(path: Path, segments: list[dict]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(segments, indent=1))
 
 
 def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,

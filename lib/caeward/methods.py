@@ -100,9 +100,12 @@ def _codes(autoencoder: str):
         codes, info = trained_codes(autoencoder, ctx.images, ctx.budget, ctx.seed, ctx.device,
                                     ctx.progress)
         # The training's own wall time, also when this run reuses a cached training
-        # (details.autoencoder.cached says so): it is what the stage costs.
+        # (details.autoencoder.cached says so): it is what the stage costs. Over an
+        # interruption it adds up every run (pretrain_runs); trainings cached before
+        # that was recorded give None for the two counts.
         ctx.timings["pretrain_s"] = info["pretrain_s"]
-        ctx.details["autoencoder"] = {k: info[k] for k in ("losses", "reconstruction_mse", "cached")}
+        ctx.details["autoencoder"] = {k: info.get(k) for k in ("losses", "reconstruction_mse", "cached",
+                                                                "pretrain_runs", "pretrain_untimed_epochs")}
         return codes
     return features
 
