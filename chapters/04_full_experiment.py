@@ -43,6 +43,8 @@ if "google.colab" in sys.modules:
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
 # %%
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -181,6 +183,21 @@ for _, r in table.iterrows():
           f"NMI {r['nmi_mean'] - r['paper_nmi']:+6.2f} (seeds: {r['n_seeds']}; {verdict})")
 
 # %% [markdown]
+# A Ward row's ACC can move from seed to seed much more than its NMI. ACC at $k = 10$
+# hinges on the last few merges: when two pairs of digit groups are about equally
+# close, which pair is joined decides whether a whole digit is lost to its
+# neighbour's cluster, while NMI changes little. The spread of both, for the Ward
+# rows with more than one seed:
+
+# %%
+for _, r in table[table["method"].str.endswith("-ward") & (table["n_seeds"] > 1)].iterrows():
+    print(f"{r['label']:28s} {r['dataset']:10s} sd over {r['n_seeds']} seeds: ACC {r['acc_sd']:.2f}, "
+          f"NMI {r['nmi_sd']:.2f}")
+
+# %% [markdown]
+# Chapter 6 measures how close those calls are, without labels, from the merge
+# heights every Ward run stores, and shows what makes them clear.
+#
 # ## The paper's Fig. 4: t-SNE of the codes
 #
 # The paper's Fig. 4 shows t-SNE maps {cite}`vandermaaten2008tsne` of the MNIST-test
@@ -269,6 +286,29 @@ cost.groupby(["method", "dataset", "device"], sort=False).median().round(1)
 # The table says which stage dominates on each device; compare the `cluster_s` of the
 # k-means and Ward rows of one autoencoder to see what Ward costs over k-means.
 # Chapter 3 has the cost of Ward itself up to a million points.
+#
+# **Precision.** Pretraining could run under bfloat16 autocast (`Budget.bf16`), which
+# is faster on some CPUs. Every result records the precision it was trained in; the
+# side-by-side throughput of the two, measured by `tools/benchmark_training.py` on the
+# book's CPU, says what bf16 would save:
+
+# %%
+names = {True: "bf16", False: "float32", None: "not recorded"}
+precision = pd.Series([names[r["config"]["budget"].get("bf16")] for r in stored
+                       if "autoencoder" in r.get("details", {})])
+print("stored runs with a pretrained autoencoder, by its precision:", precision.value_counts().to_dict())
+throughput_file = experiment.results_dir(budget).parent / "benchmarks" / "training-throughput-cpu.json"
+if throughput_file.exists():
+    throughput = pd.DataFrame(json.loads(throughput_file.read_text())["rows"])
+    speed = throughput.pivot(index="autoencoder", columns="bf16", values="samples_per_s")
+    for name, row in speed.iterrows():
+        print(f"{name}: {row[False]:,.0f} samples/s in float32, {row[True]:,.0f} under bf16 autocast "
+              f"(x{row[True] / row[False]:.2f})")
+
+# %% [markdown]
+# The book trains in float32 unless a result says otherwise: bf16 is to be adopted
+# for a row only after seeds trained in both precisions, side by side, show its
+# clustering unchanged within the spread over seeds.
 #
 # ## Summary
 #
