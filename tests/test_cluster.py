@@ -120,3 +120,22 @@ def test_largest_gap_k_finds_well_separated_groups():
         largest_gap_k(linkage(X, "ward"), ks=[1, 2])
     with pytest.raises(ValueError, match="not a valid linkage"):
         largest_gap_k(np.ones((3, 4)))
+
+
+def test_cut_steps_reads_the_same_from_a_tail_of_heights():
+    from caeward.cluster import cut_steps, largest_gap_k, linkage
+    # hand example: merges at 1, 2, 4, 8; a cut into 2 keeps the merge at 4 and undoes 8
+    steps = cut_steps([1.0, 2.0, 4.0, 8.0], ks=[2, 3, 4])
+    np.testing.assert_array_equal(steps["gaps"], [4.0, 2.0, 1.0])
+    np.testing.assert_array_equal(steps["ratios"], [2.0, 2.0, 2.0])
+    # a result stores only the last 11 heights: they must give what the whole linkage gives
+    rng = np.random.default_rng(1)
+    Z = linkage(rng.normal(size=(60, 3)), "ward")
+    whole = largest_gap_k(Z, ks=range(2, 12))
+    tail = cut_steps(Z[-11:, 2], ks=range(2, 12))
+    np.testing.assert_array_equal(tail["ratios"], whole["ratios"])
+    np.testing.assert_array_equal(tail["gaps"], whole["gaps"])
+    with pytest.raises(ValueError, match=r"got \[12\].*11 were given"):
+        cut_steps(Z[-11:, 2], ks=[12])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        cut_steps(Z[-11:, 2:4], ks=[2])

@@ -81,3 +81,21 @@ def test_bad_input(fn, y_true, y_pred, match):
 def test_bad_nmi_average():
     with pytest.raises(ValueError, match="average"):
         nmi([0, 1], [0, 1], average="harmonic")
+
+
+def test_rename_clusters_and_largest_confusions_hand_computed():
+    from caeward.metrics import largest_confusions, rename_clusters
+    # cluster 7 is mostly class 0, cluster 3 mostly class 1, cluster 5 mostly class 2;
+    # two 2s fall in the 1s' cluster, one 1 in the 0s' cluster
+    y_true = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+    y_pred = np.array([7, 7, 7, 7, 3, 3, 3, 3, 3, 5, 5, 5])
+    np.testing.assert_array_equal(rename_clusters(y_true, y_pred), [0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2])
+    assert largest_confusions(y_true, y_pred) == [(2, 1, 2), (1, 0, 1)]
+    assert largest_confusions(y_true, y_pred, top=1) == [(2, 1, 2)]
+    # a surplus cluster maps to no class: -1, and its samples are not counted as confusions
+    y_pred_extra = np.array([7, 7, 7, 7, 3, 3, 3, 3, 3, 5, 5, 9])
+    assert rename_clusters(y_true, y_pred_extra)[-1] == -1
+    assert largest_confusions(y_true, y_pred_extra) == [(2, 1, 2), (1, 0, 1)]
+    assert largest_confusions(y_true, y_true) == []
+    with pytest.raises(ValueError, match="top"):
+        largest_confusions(y_true, y_pred, top=0)

@@ -28,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
 __all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage",
-           "largest_gap_k"]
+           "cut_steps", "largest_gap_k"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -211,6 +211,42 @@ def _ram_bytes() -> int:
         return 8 << 30
 
 
+def cut_steps(heights, ks) -> dict:
+    """How far apart the merges are that a cut into k clusters falls between.
+
+    Introduced in chapter 3 with :func:`largest_gap_k`; chapter 6 reads it off the merge
+    heights that every Ward result stores (``details.top_merge_heights``).
+
+    A cut into k clusters undoes the last k - 1 merges: it falls between the last merge
+    it keeps (height ``lower``, the k-th from the end) and the first it undoes
+    (``upper``, the (k - 1)-th from the end). A ratio close to 1 is a close call.
+
+    Parameters
+    ----------
+    heights : array_like, shape (m,)
+        Merge heights in the order of merging (non-decreasing for Ward): a whole
+        linkage's ``Z[:, 2]`` or only its last m; a cut at k needs the last k.
+    ks : iterable of int
+        Numbers of clusters, each in [2, m].
+
+    Returns
+    -------
+    dict
+        ``ks``, ``gaps`` (upper - lower) and ``ratios`` (upper / lower), ndarrays with
+        one value per k.
+    """
+    heights = np.asarray(heights, dtype=np.float64)
+    if heights.ndim != 1:
+        raise ValueError(f"heights must be one-dimensional, got shape {heights.shape}")
+    ks = np.asarray(list(ks), dtype=np.int64)
+    if ks.size == 0 or ks.min() < 2 or ks.max() > len(heights):
+        raise ValueError(f"every k must be in [2, {len(heights)}], got {ks.tolist()}: a cut at k "
+                         f"needs the last k merge heights and {len(heights)} were given")
+    upper, lower = heights[len(heights) - ks + 1], heights[len(heights) - ks]
+    return {"ks": ks, "gaps": upper - lower,
+            "ratios": upper / np.maximum(lower, np.finfo(float).tiny)}
+
+
 def largest_gap_k(Z, ks=range(2, 31)) -> dict:
     """Read the number of clusters off a dendrogram: where successive merge heights jump most.
 
@@ -219,8 +255,8 @@ def largest_gap_k(Z, ks=range(2, 31)) -> dict:
 
     Cutting a linkage into k clusters undoes its last k - 1 merges; the rule picks the
     k whose cut falls in the largest gap between the height of the merge that would
-    make k - 1 clusters and the merge before it. The ratio of those heights is a
-    scale-free variant.
+    make k - 1 clusters and the merge before it (:func:`cut_steps`). The ratio of those
+    heights is a scale-free variant.
 
     Parameters
     ----------
@@ -238,12 +274,10 @@ def largest_gap_k(Z, ks=range(2, 31)) -> dict:
     Z = np.asarray(Z, dtype=np.float64)
     if not is_valid_linkage(Z):
         raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
-    heights, n = Z[:, 2], len(Z) + 1
+    n = len(Z) + 1
     ks = np.asarray(list(ks), dtype=np.int64)
     if ks.size == 0 or ks.min() < 2 or ks.max() > n - 1:
         raise ValueError(f"every k must be in [2, {n - 1}] for a linkage of {n} samples")
-    upper, lower = heights[n - ks], heights[n - ks - 1]
-    gaps = upper - lower
-    ratios = upper / np.maximum(lower, np.finfo(float).tiny)
-    return {"ks": ks, "gaps": gaps, "ratios": ratios,
-            "k_gap": int(ks[np.argmax(gaps)]), "k_ratio": int(ks[np.argmax(ratios)])}
+    steps = cut_steps(Z[:, 2], ks)
+    return {**steps, "k_gap": int(ks[np.argmax(steps["gaps"])]),
+            "k_ratio": int(ks[np.argmax(steps["ratios"])])}
