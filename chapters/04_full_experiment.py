@@ -252,19 +252,15 @@ plt.show()
 # %%
 best = table[(table["dataset"] == "mnist-test") & table["method"].isin([m for _, m in panels])]
 best = best.sort_values("acc_mean").iloc[-1]["method"]
-mapping = metrics.best_mapping(labels, predicted[best])
-named = np.array([mapping.get(c, -1) for c in predicted[best]])
+named = metrics.rename_clusters(labels, predicted[best])
 confusion = pd.crosstab(pd.Series(labels, name="digit"), pd.Series(named, name="cluster (as digit)"))
 fig, ax = plt.subplots(figsize=(6.5, 5.5))
 sns.heatmap(confusion, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, annot_kws={"size": 7})
 ax.set_title(f"{METHODS[best].label}, MNIST-test, seed 0")
 fig.tight_layout()
 plt.show()
-off = confusion.to_numpy().astype(float)
-np.fill_diagonal(off, 0)
-worst = np.dstack(np.unravel_index(np.argsort(off.ravel())[::-1][:3], off.shape))[0]
-for i, j in worst:
-    print(f"{int(off[i, j])} images of digit {confusion.index[i]} fall in the cluster of {confusion.columns[j]}")
+for digit, cluster_digit, count in metrics.largest_confusions(labels, predicted[best], top=3):
+    print(f"{count} images of digit {digit} fall in the cluster of {cluster_digit}")
 
 # %% [markdown]
 # ## What each stage costs
