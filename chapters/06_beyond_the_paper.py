@@ -233,10 +233,10 @@ pd.DataFrame(gap_rows).round(2)
 # %%
 for dataset, (embedding, images, labels) in embedded.items():
     for space in ("raw codes", "UMAP embedding"):
-        predicted_digits = ward_at_ten[dataset, space]
-        acc = metrics.cluster_acc(labels, predicted_digits)
+        clusters_at_ten = ward_at_ten[dataset, space]
+        acc = metrics.cluster_acc(labels, clusters_at_ten)
         print(f"{dataset}, Ward on the {space}: ACC {100 * acc:.2f}")
-        for digit, cluster_digit, count in metrics.largest_confusions(labels, predicted_digits, top=3):
+        for digit, cluster_digit, count in metrics.largest_confusions(labels, clusters_at_ten, top=3):
             print(f"  {count:5d} images of digit {digit} ({100 * count / np.sum(labels == digit):.1f}% of "
                   f"the {digit}s) fall in the cluster of {cluster_digit}: {100 * count / len(labels):.2f} points of ACC")
 

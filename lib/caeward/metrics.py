@@ -88,7 +88,10 @@ def rename_clusters(y_true, y_pred, unmatched: int = -1) -> np.ndarray:
         has no class (more clusters than classes).
     """
     y_true, y_pred = _validate(y_true, y_pred)
-    mapping = best_mapping(y_true, y_pred)
+    return _renamed(y_pred, best_mapping(y_true, y_pred), unmatched)
+
+
+def _renamed(y_pred: np.ndarray, mapping: dict, unmatched: int) -> np.ndarray:
     clusters, inverse = np.unique(y_pred, return_inverse=True)
     return np.array([mapping.get(c.item(), unmatched) for c in clusters], dtype=np.int64)[inverse]
 
@@ -105,9 +108,9 @@ def largest_confusions(y_true, y_pred, top: int = 3) -> list[tuple[int, int, int
     if not isinstance(top, (int, np.integer)) or top < 1:
         raise ValueError(f"top must be a positive integer, got {top!r}")
     y_true, y_pred = _validate(y_true, y_pred)
-    matched = np.isin(y_pred, list(best_mapping(y_true, y_pred)))
-    named = rename_clusters(y_true, y_pred)
-    wrong = matched & (named != y_true)
+    mapping = best_mapping(y_true, y_pred)  # once: both the renaming and the mask need it
+    named = _renamed(y_pred, mapping, unmatched=-1)
+    wrong = np.isin(y_pred, list(mapping)) & (named != y_true)
     pairs, counts = np.unique(np.stack([y_true[wrong], named[wrong]]), axis=1, return_counts=True)
     order = np.argsort(-counts, kind="stable")[:top]
     return [(pairs[0, i].item(), pairs[1, i].item(), counts[i].item()) for i in order]
