@@ -1,11 +1,13 @@
-"""The training clock: a resumed training reports the wall time of all its runs."""
+"""The training clock: a resumed training reports the wall time of all its runs; a
+training continues a shorter sibling that differs from it only in epochs."""
 
 import json
 
+import numpy as np
 import pytest
 
 from caeward import embeddings, experiment
-from caeward.budget import BUDGETS
+from caeward.budget import BUDGETS, Budget
 
 QUICK = BUDGETS["quick"]
 
@@ -61,3 +63,42 @@ def test_epochs_without_a_trustworthy_clock_are_reported_untimed(quick_images, m
         path.write_text(clock)
     _, info = embeddings.trained_model("cae", quick_images, QUICK, 0, "cpu", progress=False)
     assert info["pretrain_untimed_epochs"] == 1 and info["pretrain_runs"] == 1
+
+
+# ------------------------------------------------ trainings that differ only in epochs
+
+SHORT_AND_LONG = {"short": embeddings.AutoencoderSpec("ConvAutoencoder", epochs=1),
+                  "long": embeddings.AutoencoderSpec("ConvAutoencoder", epochs=2),
+                  "other": embeddings.AutoencoderSpec("ConvAutoencoder", {"skip": True}, epochs=1)}
+# a budget that is not "quick", so each spec's own epochs apply
+EPOCHS_OF_SPEC = Budget("epochs-of-spec", max_samples=None)
+
+
+@pytest.fixture
+def siblings(monkeypatch):
+    monkeypatch.setattr(embeddings, "AUTOENCODERS", SHORT_AND_LONG)
+
+
+def test_longer_training_continues_its_shorter_sibling(quick_images, siblings, tmp_path, monkeypatch):
+    short_codes, short = embeddings.trained_codes("short", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    codes, info = embeddings.trained_codes("long", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    assert info["pretrain_started_from"] == {"autoencoder": "short", "epochs": 1}
+    assert info["losses"][0] == short["losses"][0] and len(info["losses"]) == 2
+    # its clock is the sibling's first epoch plus its own second one
+    assert info["pretrain_runs"] == 2 and info["pretrain_untimed_epochs"] == 0
+    assert info["pretrain_s"] > short["pretrain_s"]
+    # and it is the same training as one run straight through, in a cache of its own
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "alone"))
+    alone_codes, alone = embeddings.trained_codes("long", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    assert alone["pretrain_started_from"] is None and alone["pretrain_runs"] == 1
+    np.testing.assert_allclose(codes, alone_codes, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(info["losses"], alone["losses"], rtol=1e-6)
+    assert not np.allclose(codes, short_codes)  # the second epoch did change the codes
+
+
+def test_no_sibling_past_the_epochs_or_of_another_design_is_continued(quick_images, siblings):
+    embeddings.trained_model("long", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    _, short = embeddings.trained_model("short", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    assert short["pretrain_started_from"] is None  # "long" holds 2 epochs, more than 1
+    _, other = embeddings.trained_model("other", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    assert other["pretrain_started_from"] is None  # skip connections: another model

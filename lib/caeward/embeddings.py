@@ -14,6 +14,15 @@ that fails the check is not used and the codes are recomputed. The pretraining
 checkpoint in the same folder lets an interrupted training resume; a small clock file
 beside it adds up the wall time of every run of the training, so a resumed training
 reports what all of it cost.
+
+Trainings that differ only in their number of epochs (the epochs ablation:
+``proposed-50ep``, ``proposed-100ep``, ``proposed``) share their first epochs: each
+epoch's shuffle is seeded by the seed and the epoch, and the initial weights by the
+seed, so a 50-epoch training *is* the first 50 epochs of the 200-epoch one. A new
+training therefore starts from the checkpoint of the cached sibling that got
+furthest without passing its own epochs, and takes over that sibling's clock, so its
+``pretrain_s`` is still the cost of all its epochs; ``pretrain_started_from`` says
+which sibling it continued.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ import hashlib
 import inspect
 import json
 import os
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +168,9 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
         ``pretrain_s`` (the wall time of every run of this training, added up over
         interruptions), ``pretrain_runs`` (how many runs that took),
         ``pretrain_untimed_epochs`` (epochs trained before the training was timed,
-        e.g. by an older version; 0 normally), ``folder``.
+        e.g. by an older version; 0 normally), ``pretrain_started_from`` (the
+        sibling training whose first epochs this one continued, as
+        ``{"autoencoder", "epochs"}``, or None), ``folder``.
     """
     model, info, _ = _pretrain(name, images, budget, seed, device, progress,
                                *_cache_folder(name, images, budget, seed))
@@ -175,6 +187,9 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     model = spec.build(images.shape[-1])
     x = to_tensor(images, device)
     checkpoint, clock_path = folder / "pretrain.pt", folder / "pretrain_clock.json"
+    if not checkpoint.exists():
+        _start_from_sibling(name, images, budget, seed, key["epochs"], folder)
+    started_from = _read_started_from(folder)
     done = len(load_checkpoint(checkpoint)["losses"]) if checkpoint.exists() else 0
     segments = _earlier_segments(clock_path, checkpoint, done)
     _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
@@ -187,7 +202,46 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     untimed = segments[0]["from_epoch"]  # epochs trained before this clock existed
     return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
                    "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
-                   "folder": str(folder)}, x
+                   "pretrain_started_from": started_from, "folder": str(folder)}, x
+
+
+def _start_from_sibling(name, images, budget, seed, epochs, folder) -> None:
+    """Copy into ``folder`` the checkpoint and clock of the cached training of the
+    same autoencoder, data, precision and seed that differs from ``name`` only in
+    its epochs and got furthest without passing ``epochs``; do nothing if none did."""
+    (folder / "started_from.json").unlink(missing_ok=True)  # left by a start that did not finish
+    unset = replace(AUTOENCODERS[name], epochs=None)
+    best = None
+    for other, spec in AUTOENCODERS.items():
+        if other == name or replace(spec, epochs=None) != unset:
+            continue
+        other_folder = _cache_folder(other, images, budget, seed)[1]
+        other_checkpoint = other_folder / "pretrain.pt"
+        if not other_checkpoint.exists():
+            continue
+        try:
+            other_done = len(load_checkpoint(other_checkpoint)["losses"])
+        except ValueError:  # unreadable: that training will say so itself
+            continue
+        if 0 < other_done <= epochs and (best is None or other_done > best[2]):
+            best = (other, other_folder, other_done)
+    if best is None:
+        return
+    other, other_folder, other_done = best
+    segments = _earlier_segments(other_folder / "pretrain_clock.json", other_folder / "pretrain.pt", other_done)
+    _write_clock(folder / "pretrain_clock.json", segments)  # [] if untrustworthy: untimed, never guessed
+    with atomic_path(folder / "started_from.json") as tmp:
+        tmp.write_text(json.dumps({"autoencoder": other, "epochs": other_done}))
+    with atomic_path(folder / "pretrain.pt") as tmp:  # last: it is what marks the start as made
+        shutil.copyfile(other_folder / "pretrain.pt", tmp)
+
+
+def _read_started_from(folder: Path) -> dict | None:
+    try:
+        found = json.loads((folder / "started_from.json").read_text())
+        return {"autoencoder": str(found["autoencoder"]), "epochs": int(found["epochs"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _earlier_segments(clock_path: Path, checkpoint: Path, done: int) -> list[dict]:

@@ -105,7 +105,8 @@ def _codes(autoencoder: str):
         # that was recorded give None for the two counts.
         ctx.timings["pretrain_s"] = info["pretrain_s"]
         ctx.details["autoencoder"] = {k: info.get(k) for k in ("losses", "reconstruction_mse", "cached",
-                                                                "pretrain_runs", "pretrain_untimed_epochs")}
+                                                                "pretrain_runs", "pretrain_untimed_epochs",
+                                                                "pretrain_started_from")}
         return codes
     return features
 
