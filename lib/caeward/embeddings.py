@@ -127,8 +127,12 @@ def _run_key(name: str, spec: AutoencoderSpec, images: np.ndarray, budget: Budge
 def _cache_folder(name: str, images: np.ndarray, budget: Budget, seed: int) -> tuple[dict, Path]:
     """The key of a training and the cache folder named by its hash."""
     key = _run_key(name, AUTOENCODERS[name], images, budget, seed)
+    return key, _folder_of(key)
+
+
+def _folder_of(key: dict) -> Path:
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return key, cache_root() / f"{name}-{digest}"
+    return cache_root() / f"{key['autoencoder']}-{digest}"
 
 
 def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
@@ -188,7 +192,7 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     x = to_tensor(images, device)
     checkpoint, clock_path = folder / "pretrain.pt", folder / "pretrain_clock.json"
     if not checkpoint.exists():
-        _start_from_sibling(name, images, budget, seed, key["epochs"], folder)
+        _start_from_sibling(key, budget, folder)
     started_from = _read_started_from(folder)
     done = len(load_checkpoint(checkpoint)["losses"]) if checkpoint.exists() else 0
     segments = _earlier_segments(clock_path, checkpoint, done)
@@ -205,17 +209,19 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
                    "pretrain_started_from": started_from, "folder": str(folder)}, x
 
 
-def _start_from_sibling(name, images, budget, seed, epochs, folder) -> None:
-    """Copy into ``folder`` the checkpoint and clock of the cached training of the
-    same autoencoder, data, precision and seed that differs from ``name`` only in
-    its epochs and got furthest without passing ``epochs``; do nothing if none did."""
+def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
+    """Copy into ``folder`` (the training ``key``'s) the checkpoint and clock of the
+    cached training that differs from it only in its epochs and got furthest without
+    passing ``key["epochs"]``; do nothing if none did."""
     (folder / "started_from.json").unlink(missing_ok=True)  # left by a start that did not finish
+    name, epochs = key["autoencoder"], key["epochs"]
     unset = replace(AUTOENCODERS[name], epochs=None)
     best = None
     for other, spec in AUTOENCODERS.items():
         if other == name or replace(spec, epochs=None) != unset:
             continue
-        other_folder = _cache_folder(other, images, budget, seed)[1]
+        other_folder = _folder_of({**key, "autoencoder": other, "spec": asdict(spec),
+                                   "epochs": spec.epochs_for(budget)})
         other_checkpoint = other_folder / "pretrain.pt"
         if not other_checkpoint.exists():
             continue
