@@ -198,7 +198,7 @@ for dataset, part in close_calls.groupby("dataset"):
 # for both data sets where codes are at hand:
 
 # %%
-gap_rows, embedded, ward_at_ten = [], {}, {}
+gap_rows, embedded, ward_at_ten, acc_at_ten = [], {}, {}, {}
 for dataset in DATASETS:
     images, labels = experiment.load_dataset(dataset, budget)
     if not is_cached("cae", images, budget, seed=0):
@@ -214,9 +214,10 @@ for dataset in DATASETS:
         Z = cluster.ward_linkage(points)
         rule = cluster.largest_gap_k(Z, ks=range(2, 31))
         ward_at_ten[dataset, space] = cluster.cut_linkage(Z, 10)
+        acc_at_ten[dataset, space] = metrics.cluster_acc(labels, ward_at_ten[dataset, space])
         gap_rows.append({"dataset": dataset, "space": space, "k (largest gap)": rule["k_gap"],
                          "k (largest ratio)": rule["k_ratio"],
-                         "ACC at k=10": 100 * metrics.cluster_acc(labels, ward_at_ten[dataset, space]),
+                         "ACC at k=10": 100 * acc_at_ten[dataset, space],
                          "ACC at k (gap)": 100 * metrics.cluster_acc(labels, cluster.cut_linkage(Z, rule["k_gap"]))})
     print(f"{dataset}: UMAP of {len(codes):,} codes took {umap_info['umap_s']:.1f} s"
           + (" (when the runner computed it)" if umap_info["cached"] else ""))
@@ -234,8 +235,7 @@ pd.DataFrame(gap_rows).round(2)
 for dataset, (embedding, images, labels) in embedded.items():
     for space in ("raw codes", "UMAP embedding"):
         clusters_at_ten = ward_at_ten[dataset, space]
-        acc = metrics.cluster_acc(labels, clusters_at_ten)
-        print(f"{dataset}, Ward on the {space}: ACC {100 * acc:.2f}")
+        print(f"{dataset}, Ward on the {space}: ACC {100 * acc_at_ten[dataset, space]:.2f}")
         for digit, cluster_digit, count in metrics.largest_confusions(labels, clusters_at_ten, top=3):
             print(f"  {count:5d} images of digit {digit} ({100 * count / np.sum(labels == digit):.1f}% of "
                   f"the {digit}s) fall in the cluster of {cluster_digit}: {100 * count / len(labels):.2f} points of ACC")
