@@ -39,13 +39,26 @@ _PROPOSED_ROWS = ([f"proposed-{n}ep-{c}" for n in (50, 100) for c in ("kmeans", 
 _SELFTRAIN_CAE = ["dec-conv", "dcec"]
 JOBS = (
     [("proposed", _PROPOSED_ROWS, "mnist-full", s) for s in range(5)]
-    + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-full", s) for s in range(5)]
-    + [("proposed", _PROPOSED_ROWS, "mnist-test", s) for s in range(5)]
-    + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-test", s) for s in range(5)]
-    + [("sae", ["sae-kmeans", "dec", "idec"], d, s) for d in ("mnist-full", "mnist-test") for s in range(3)]
+    + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-full", s) for s in (0, 2, 3, 4, 1)]
+    + [("sae", ["sae-kmeans", "dec", "idec"], "mnist-full", s) for s in range(3)]
     + [(ae, [f"{ae}-kmeans", f"{ae}-ward"], "mnist-full", s) for s in range(2)
        for ae in ("proposed-skip", "cae-skip", "proposed-deeper", "proposed-code5", "proposed-code20")]
+    + [("proposed", _PROPOSED_ROWS, "mnist-test", s) for s in range(5)]
+    + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-test", s) for s in range(5)]
+    + [("sae", ["sae-kmeans", "dec", "idec"], "mnist-test", s) for s in range(3)]
 )
+
+
+def unfinished(jobs, budget: str):
+    """The jobs with their methods that have no result file yet (a rerun skips those anyway,
+    but a job with nothing left must not hold a worker or its estimated time)."""
+    from caeward.experiment import result_path
+
+    for ae, methods, dataset, seed in jobs:
+        left = [m for m in methods if not result_path(m, dataset, seed, budget).exists()]
+        if left:
+            yield ae, left, dataset, seed
+
 
 _IMAGES = {"mnist-full": 70_000, "mnist-test": 10_000}
 
@@ -91,7 +104,8 @@ def main() -> int:
     env = {**os.environ, "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "PYTHONUNBUFFERED": "1"}
     budget = "quick" if args.quick else "full"
 
-    pending = list(JOBS)
+    pending = list(unfinished(JOBS, budget))
+    print(f"{len(pending)} of {len(JOBS)} jobs have methods without a result", flush=True)
     running: list[tuple[subprocess.Popen, tuple, float, object]] = []
     done, skipped = [], []
     while pending or running:
