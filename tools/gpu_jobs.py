@@ -63,21 +63,31 @@ def unfinished(jobs, budget: str):
 _IMAGES = {"mnist-full": 70_000, "mnist-test": 10_000}
 
 
+def _autoencoder_of(method: str, default: str) -> str:
+    """The autoencoder a method's codes come from: the longest name it starts with
+    (``proposed-50ep-ward`` -> ``proposed-50ep``); the job's for DEC, IDEC, DCEC."""
+    from caeward.embeddings import AUTOENCODERS
+
+    names = [a for a in AUTOENCODERS if method == a or method.startswith(a + "-")]
+    return max(names, key=len) if names else default
+
+
 def estimate_s(job, rates: dict, slowdown: float, quick: bool) -> float:
-    """Seconds a job should take on one of the side-by-side workers."""
+    """Seconds until a job's first result, on one of the side-by-side workers.
+
+    That is the shortest training among its methods: a job whose 50-epoch rows come
+    first (the epochs ablation) is worth starting when those fit, even if its
+    200-epoch rows then meet the deadline -- every finished method is already saved."""
     from caeward.budget import BUDGETS
     from caeward.embeddings import AUTOENCODERS
 
     ae, methods, dataset, _ = job
     budget = BUDGETS["quick" if quick else "full"]
-    spec = AUTOENCODERS[ae]
     n = min(_IMAGES[dataset], budget.max_samples or _IMAGES[dataset])
     rate = rates.get(ae.split("-")[0], min(rates.values()))
-    train = spec.epochs_for(budget) * n / rate * slowdown
-    # start-up, k-means (n_init=20) and Ward: an allowance; self-training: ~its pretraining
-    extra = (30 + sum(train * 0.5 for m in methods if m in ("dec", "idec", "dec-conv", "dcec"))
-             + (120 * n / 70_000 if any("umap" in m for m in methods) else 0))  # UMAP on one core
-    return train + extra
+    epochs = min(AUTOENCODERS[_autoencoder_of(m, ae)].epochs_for(budget) for m in methods)
+    # + start-up and the first clustering (k-means with n_init=20, or Ward): an allowance
+    return epochs * n / rate * slowdown + 30
 
 
 def main() -> int:

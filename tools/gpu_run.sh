@@ -69,12 +69,14 @@ ratios = []
 for f in bench.glob(f"side-by-side-*/training-throughput-{dev}.json"):
     for r in json.loads(f.read_text())["rows"]:
         ratios.append(one[r["autoencoder"]] / r["samples_per_s"])
-slow = max(ratios) if ratios else 8.0
+# the median, not the worst: a process that met the others' start-up is not the typical job
+slow = sorted(ratios)[len(ratios) // 2] if ratios else 3.0
 print(f"{slow:.2f}")
-print(f"each of {len(list(bench.glob('side-by-side-*/*.json')))} side-by-side processes trained up to {slow:.2f}x slower than one alone", file=sys.stderr)
+print(f"{len(list(bench.glob('side-by-side-*/*.json')))} side-by-side processes trained a median {slow:.2f}x"
+      f" (worst {max(ratios, default=float('nan')):.2f}x) slower than one alone", file=sys.stderr)
 EOF
 )
-SLOWDOWN=${SLOWDOWN:-$WORKERS}   # nothing measured: assume no gain from running side by side
+SLOWDOWN=${SLOWDOWN:-3.0}   # nothing measured: a cautious guess
 echo "slowdown per process: $SLOWDOWN"
 
 echo "== $(elapsed) s: Ward engine correctness on $DEV (beside the runs)"
