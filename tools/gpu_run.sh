@@ -25,8 +25,11 @@ if ls .gpu/*.whl >/dev/null 2>&1 && ! python3 -c "import fastcluster, umap" 2>/d
   export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi
 export PYTHONPATH=$PWD/lib:${PYTHONPATH:-} PYTHONUNBUFFERED=1
-# The copy that travels has no .git: say which commit it is (written by gpu_prepare.sh).
-[ -f .gpu/source_commit ] && export CAEWARD_SOURCE_COMMIT=$(cat .gpu/source_commit)
+# The copy that arrives may hold a .git at an older commit (the session's base) that would
+# call our committed changes uncommitted: hide it, so the named commit is what results record.
+if [ -f .gpu/source_commit ]; then
+  export CAEWARD_SOURCE_COMMIT=$(cat .gpu/source_commit) GIT_DIR=/nonexistent
+fi
 if ls .gpu/mnist/*.gz >/dev/null 2>&1; then
   export CAEWARD_DATA=/tmp/caeward-data
   mkdir -p $CAEWARD_DATA/MNIST/raw
