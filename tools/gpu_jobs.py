@@ -7,13 +7,18 @@ seed, so the k-means and Ward rows of a seed share one pretraining. ``--workers`
 jobs run side by side on the one GPU: these small networks leave it mostly idle,
 waiting for kernel launches from Python.
 
-Jobs start in the priority order of :data:`JOBS` (the headline rows first). A job
-starts only if its estimated time -- epochs x images / measured samples/s per
-process, plus a fixed allowance -- ends before ``--deadline``; at the deadline any
-job still running is stopped. Every finished method has already written its result
-file, so a stopped job loses only its unfinished methods.
+Jobs start in the priority order of :data:`JOBS` (the headline rows first). How many
+run side by side is planned first: each process trains slower the more share the GPU
+(``--slowdown``, measured with ``--measured-workers`` processes, taken as linear in
+between), so the planner tries 1 to ``--workers`` processes and keeps the number that
+finishes the highest-priority jobs before ``--deadline``. A job then starts if its
+estimated time -- epochs x images / samples/s per process, plus allowances for
+start-up, clustering, UMAP and self-training -- ends before the deadline; when no
+whole job fits any more, one whose *first* result fits (the 50-epoch rows) may still
+start. At the deadline any job still running is stopped. Every finished method has
+already written its result file, so a stopped job loses only its unfinished methods.
 
-    python tools/gpu_jobs.py --deadline 420 --workers 6 --throughput out/training-throughput-cuda.json
+    python tools/gpu_jobs.py --deadline 420 --workers 8 --slowdown 5.3 --measured-workers 8 --throughput out/training-throughput-cuda.json
 """
 
 from __future__ import annotations
@@ -72,12 +77,10 @@ def _autoencoder_of(method: str, default: str) -> str:
     return max(names, key=len) if names else default
 
 
-def estimate_s(job, rates: dict, slowdown: float, quick: bool) -> float:
-    """Seconds until a job's first result, on one of the side-by-side workers.
-
-    That is the shortest training among its methods: a job whose 50-epoch rows come
-    first (the epochs ablation) is worth starting when those fit, even if its
-    200-epoch rows then meet the deadline -- every finished method is already saved."""
+def estimate_s(job, rates: dict, slowdown: float, quick: bool, whole: bool = True) -> float:
+    """Seconds a job should take on one of the side-by-side workers: all of it, or
+    (``whole=False``) until its first result, after the shortest training among its
+    methods (a job whose 50-epoch rows come first is worth starting when those fit)."""
     from caeward.budget import BUDGETS
     from caeward.embeddings import AUTOENCODERS
 
@@ -85,19 +88,50 @@ def estimate_s(job, rates: dict, slowdown: float, quick: bool) -> float:
     budget = BUDGETS["quick" if quick else "full"]
     n = min(_IMAGES[dataset], budget.max_samples or _IMAGES[dataset])
     rate = rates.get(ae.split("-")[0], min(rates.values()))
-    epochs = min(AUTOENCODERS[_autoencoder_of(m, ae)].epochs_for(budget) for m in methods)
-    # + start-up and the first clustering (k-means with n_init=20, or Ward): an allowance
-    return epochs * n / rate * slowdown + 30
+    epochs = [AUTOENCODERS[_autoencoder_of(m, ae)].epochs_for(budget) for m in methods]
+    train = (max(epochs) if whole else min(epochs)) * n / rate * slowdown
+    extra = 30  # start-up and the first clustering (k-means with n_init=20, or Ward)
+    if whole:  # UMAP on the CPU; self-training (DEC-conv took ~1/10 of its pretraining on a CPU)
+        extra += (120 * n / 70_000 if any("umap" in m for m in methods) else 0)
+        extra += sum(0.25 * train for m in methods if m in ("dec", "idec", "dec-conv", "dcec"))
+    return train + extra
+
+
+def slowdown_at(workers: int, measured: float, measured_workers: int) -> float:
+    """Per-process slowdown with ``workers`` side by side: 1 alone, ``measured`` at
+    ``measured_workers``, linear in between (and beyond)."""
+    return 1.0 + (measured - 1.0) * (workers - 1) / max(measured_workers - 1, 1)
+
+
+def plan_workers(jobs, rates: dict, deadline: float, max_workers: int, measured: float,
+                 measured_workers: int, quick: bool) -> tuple[int, list[int]]:
+    """The number of side-by-side processes that finishes the highest-priority jobs
+    before the deadline (ties: fewer), with the indices of the jobs it should finish."""
+    best = None
+    for w in range(1, max_workers + 1):
+        slow, free, finished = slowdown_at(w, measured, measured_workers), [0.0] * w, []
+        for i, job in enumerate(jobs):
+            k = min(range(w), key=free.__getitem__)
+            end = free[k] + estimate_s(job, rates, slow, quick)
+            if end <= deadline:
+                free[k] = end
+                finished.append(i)
+        key = tuple(i in finished for i in range(len(jobs)))
+        if best is None or key > best[0]:
+            best = (key, w, finished)
+    return best[1], best[2]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deadline", type=float, required=True, help="seconds from now")
-    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=8, help="at most this many jobs side by side")
     parser.add_argument("--throughput", type=Path, required=True,
                         help="training-throughput JSON (tools/benchmark_training.py) of this device")
     parser.add_argument("--slowdown", type=float, default=1.0,
-                        help="how much slower each process trains with --workers side by side")
+                        help="how much slower each process trains with --measured-workers side by side")
+    parser.add_argument("--measured-workers", type=int, default=None,
+                        help="how many processes --slowdown was measured with (default: --workers)")
     parser.add_argument("--logs", type=Path, default=Path("job-logs"))
     parser.add_argument("--quick", action="store_true", help="quick budget (a rehearsal on a CPU)")
     args = parser.parse_args()
@@ -116,8 +150,14 @@ def main() -> int:
 
     pending = list(unfinished(JOBS, budget))
     print(f"{len(pending)} of {len(JOBS)} jobs have methods without a result", flush=True)
+    workers, planned = plan_workers(pending, rates, args.deadline, args.workers, args.slowdown,
+                                    args.measured_workers or args.workers, args.quick)
+    slowdown = slowdown_at(workers, args.slowdown, args.measured_workers or args.workers)
+    print(f"plan: {workers} side by side (each ~{slowdown:.2f}x slower than alone) should finish "
+          + (", ".join(f"{pending[i][0]} {pending[i][2]} s{pending[i][3]}" for i in planned) or "no whole job"),
+          flush=True)
     running: list[tuple[subprocess.Popen, tuple, float, object]] = []
-    done, skipped = [], []
+    done = []
     while pending or running:
         for proc, job, began, log in list(running):
             if proc.poll() is not None:
@@ -136,12 +176,15 @@ def main() -> int:
                 done.append((job, "stopped", time.monotonic() - began))
             running = []
             break
-        while pending and len(running) < args.workers:
-            job = pending.pop(0)
-            need = estimate_s(job, rates, args.slowdown, args.quick)
-            if need > left:
-                skipped.append(job)
-                continue
+        while pending and len(running) < workers:
+            # the first job that fits whole; failing that, the first whose first result fits
+            fits = [j for j in pending if estimate_s(j, rates, slowdown, args.quick) <= left]
+            partly = [j for j in pending if estimate_s(j, rates, slowdown, args.quick, whole=False) <= left]
+            if not (fits or partly):
+                break
+            job = (fits or partly)[0]
+            pending.remove(job)
+            need = estimate_s(job, rates, slowdown, args.quick, whole=bool(fits))
             ae, methods, dataset, seed = job
             log = open(args.logs / f"{ae}-{dataset}-seed{seed}.log", "w")
             cmd = [sys.executable, "-m", "caeward", "run", "--method", *methods, "--dataset", dataset,
@@ -149,12 +192,13 @@ def main() -> int:
             running.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT),
                             job, time.monotonic(), log))
             print(f"[{time.monotonic() - start:6.0f} s] start {ae:16s} {dataset} seed {seed}"
-                  f" (estimate {need:.0f} s, {left:.0f} s left)", flush=True)
-        if not pending and not running:
+                  f" ({'whole' if fits else 'first result'}: estimate {need:.0f} s, {left:.0f} s left)", flush=True)
+        if not running and not [j for j in pending
+                                if estimate_s(j, rates, slowdown, args.quick, whole=False) <= left]:
             break
         time.sleep(1)
-    print(f"{len(done)} jobs ended, {len(skipped) + len(pending)} not started (would not fit): "
-          + ", ".join(f"{a} {d} s{s}" for a, _, d, s in skipped + pending))
+    print(f"{len(done)} jobs ended, {len(pending)} not started (would not fit): "
+          + ", ".join(f"{a} {d} s{s}" for a, _, d, s in pending))
     return 0
 
 
