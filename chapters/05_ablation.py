@@ -121,7 +121,10 @@ print(f"{len(stored)} stored {budget.name}-budget runs of ablation methods.")
 #
 # Per variant, data set and clustering: seeds stored, the reconstruction error of the
 # pretrained autoencoder (mean squared error per pixel over the data set, a label-free
-# quantity) and ACC / NMI, mean ± sd over seeds.
+# quantity) and ACC / NMI, mean ± sd over seeds; and where the seeds were trained. A
+# seed trained on a GPU is a different training from the same seed on a CPU (the
+# arithmetic differs in its last bits, and training amplifies that), so a row that
+# mixes devices mixes trainings, each fixed by its seed on its device.
 
 # %%
 def autoencoder_of(result):
@@ -134,7 +137,9 @@ def clustering_of(result):
 
 
 frame = pd.DataFrame([{"autoencoder": autoencoder_of(r), "clustering": clustering_of(r), "dataset": r["dataset"],
-                       "seed": r["seed"], "epochs": len(r["details"]["autoencoder"]["losses"]),
+                       "seed": r["seed"], "device": r.get("device_name", r["device"]),
+                       "epochs": len(r["details"]["autoencoder"]["losses"]),
+                       "losses": r["details"]["autoencoder"]["losses"],
                        "recon_mse": r["details"]["autoencoder"]["reconstruction_mse"],
                        "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]}
                       for r in stored if r["method"] in ablation])
@@ -146,7 +151,8 @@ def pm(values):
 
 
 summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
-           .agg(seeds=("seed", "size"), recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm))
+           .agg(seeds=("seed", "size"), recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm),
+                devices=("device", lambda d: ", ".join(sorted(set(d)))))
            .reset_index())
 summary["recon_mse"] = summary["recon_mse"].map("{:.5f}".format)
 order = {v: i for i, v in enumerate(variants)}
@@ -201,15 +207,27 @@ for dataset in frame["dataset"].unique():
 # continues the cached sibling that got furthest without passing its own epochs
 # (`pretrain_started_from` in each result says which), so run the 50-epoch methods
 # of a seed first, then the 100-epoch ones, then the 200-epoch rows, and the ablation
-# costs no training beyond the 200 epochs. For a seed with all three
-# runs, the three points below are one training looked at after 50, 100 and 200
-# epochs, and nothing but the epochs differs between them. (In quick mode all three
+# costs no training beyond the 200 epochs. For a seed with all three runs, the three
+# points below are one training looked at after 50, 100 and 200 epochs, and nothing but
+# the epochs differs between them. The cell checks it rather than assuming it: each
+# shorter run's per-epoch losses must be the start of the 200-epoch run's, to the last
+# digit. A seed whose runs come from separate trainings (say, its 50-epoch run on a GPU
+# and its 200-epoch run on a CPU, see above) is left out of the figure. (In quick mode all three
 # get the quick budget's few epochs, so they coincide.)
 
 # %%
 by_epochs = frame[frame["autoencoder"].isin(["proposed-50ep", "proposed-100ep", "proposed"])]
-complete = by_epochs.groupby(["dataset", "seed"])["autoencoder"].transform("nunique") == 3
-by_epochs = by_epochs[complete]
+
+
+def one_training(group):
+    """All three epochs of the seed, and each shorter run's loss curve the start of the
+    longest one's: the same training, looked at three times."""
+    longest = max(group["losses"], key=len)
+    return (group["autoencoder"].nunique() == 3
+            and all(list(losses) == list(longest[:len(losses)]) for losses in group["losses"]))
+
+
+by_epochs = by_epochs.groupby(["dataset", "seed"]).filter(one_training).drop(columns="losses")
 if by_epochs.empty:
     print("No seed has all three trainings stored yet; the commands are listed above.")
 else:
