@@ -1,4 +1,4 @@
-"""caeward.runtime: the commit a result records, with and without a git checkout."""
+"""caeward.runtime: seeding, and the commit a result records, with and without a git checkout."""
 
 from caeward import runtime
 
@@ -18,3 +18,13 @@ def test_git_commit_outside_a_checkout_uses_the_named_commit(tmp_path, monkeypat
                                             "commit_source": "environment"}
     monkeypatch.setenv("CAEWARD_SOURCE_COMMIT", "b" * 40 + "-dirty")
     assert runtime.git_commit(tmp_path)["dirty"] is True
+
+
+def test_seed_everything_makes_cudnn_deterministic(monkeypatch):
+    # on a GPU a seed fixes a training only with cuDNN's deterministic algorithms
+    import torch
+    monkeypatch.setattr(torch.backends.cudnn, "deterministic", False)
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", True)
+    runtime.seed_everything(0)
+    assert torch.backends.cudnn.deterministic is True
+    assert torch.backends.cudnn.benchmark is False
