@@ -150,9 +150,10 @@ def main() -> int:
 
     pending = list(unfinished(JOBS, budget))
     print(f"{len(pending)} of {len(JOBS)} jobs have methods without a result", flush=True)
+    measured_workers = args.measured_workers or args.workers
     workers, planned = plan_workers(pending, rates, args.deadline, args.workers, args.slowdown,
-                                    args.measured_workers or args.workers, args.quick)
-    slowdown = slowdown_at(workers, args.slowdown, args.measured_workers or args.workers)
+                                    measured_workers, args.quick)
+    slowdown = slowdown_at(workers, args.slowdown, measured_workers)
     print(f"plan: {workers} side by side (each ~{slowdown:.2f}x slower than alone) should finish "
           + (", ".join(f"{pending[i][0]} {pending[i][2]} s{pending[i][3]}" for i in planned) or "no whole job"),
           flush=True)
