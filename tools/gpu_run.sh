@@ -67,11 +67,10 @@ fi
 
 if committed_for_this_device $COMMITTED/training-throughput-$DEV.json \
    && committed_for_this_device $COMMITTED/training-side-by-side-$DEV.json; then
-  THROUGHPUT=$COMMITTED/training-throughput-$DEV.json
-  read SLOWDOWN MEASURED_WORKERS < <(python3 -c "import json; d = json.load(open('$COMMITTED/training-side-by-side-$DEV.json')); print(d['median_slowdown'], d['processes'])")
-  echo "== $(elapsed) s: training throughput: committed for $GPU_NAME ($THROUGHPUT)"
+  THROUGHPUT=$COMMITTED/training-throughput-$DEV.json SIDE=$COMMITTED/training-side-by-side-$DEV.json
+  echo "== $(elapsed) s: training throughput: committed for $GPU_NAME ($THROUGHPUT, $SIDE)"
 else
-  THROUGHPUT=$BENCH/training-throughput-$DEV.json
+  THROUGHPUT=$BENCH/training-throughput-$DEV.json SIDE=$BENCH/training-side-by-side-$DEV.json
   echo "== $(elapsed) s: training throughput, one process"
   timeout 60 python3 tools/benchmark_training.py --device $DEV --samples $SAMPLES --epochs 2 --fp32-only --output "$BENCH"
 
@@ -83,24 +82,34 @@ else
     PIDS+=($!)
   done
   wait "${PIDS[@]}"   # not a bare wait: that would also wait for the tee above
-  SLOWDOWN=$(python3 - "$BENCH" "$DEV" <<'EOF'
+  # One file, the format results/benchmarks/ keeps: each process's rate beside the lone one's.
+  python3 - "$BENCH" "$DEV" "$WORKERS" <<'EOF'
 import json, sys
 from pathlib import Path
-bench, dev = Path(sys.argv[1]), sys.argv[2]
-one = {r["autoencoder"]: r["samples_per_s"] for r in json.loads((bench / f"training-throughput-{dev}.json").read_text())["rows"] if not r["bf16"]}
-ratios = []
-for f in bench.glob(f"side-by-side-*/training-throughput-{dev}.json"):
-    for r in json.loads(f.read_text())["rows"]:
-        ratios.append(one[r["autoencoder"]] / r["samples_per_s"])
-# the median, not the worst: a process that met the others' start-up is not the typical job
-slow = sorted(ratios)[len(ratios) // 2] if ratios else 3.0
-print(f"{slow:.2f}")
-print(f"{len(list(bench.glob('side-by-side-*/*.json')))} side-by-side processes trained a median {slow:.2f}x"
-      f" (worst {max(ratios, default=float('nan')):.2f}x) slower than one alone", file=sys.stderr)
+from caeward import runtime
+bench, dev, workers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+alone = json.loads((bench / f"training-throughput-{dev}.json").read_text())
+one = {r["autoencoder"]: r["samples_per_s"] for r in alone["rows"] if not r["bf16"]}
+rows = [{"process": i, "autoencoder": r["autoencoder"], "samples_per_s": r["samples_per_s"],
+         "slowdown_vs_alone": one[r["autoencoder"]] / r["samples_per_s"]}
+        for i in range(1, workers + 1) for f in [bench / f"side-by-side-{i}" / f"training-throughput-{dev}.json"]
+        if f.exists() for r in json.loads(f.read_text())["rows"]]
+if rows:  # the median, not the worst: a process that met the others' start-up is not the typical job
+    ratios = sorted(r["slowdown_vs_alone"] for r in rows)
+    result = {k: alone[k] for k in ("batch_size", "created", "device", "device_name", "samples", "timed_epochs", "versions")}
+    result.update({"benchmark": "pretraining throughput, processes side by side on one device",
+                   "processes": workers, "rows": rows, "alone_from": f"training-throughput-{dev}.json",
+                   "median_slowdown": ratios[len(ratios) // 2], "worst_slowdown": ratios[-1],
+                   **runtime.git_commit()})
+    (bench / f"training-side-by-side-{dev}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    print(f"{len({r['process'] for r in rows})} side-by-side processes trained a median "
+          f"{result['median_slowdown']:.2f}x (worst {ratios[-1]:.2f}x) slower than one alone")
 EOF
-)
-  SLOWDOWN=${SLOWDOWN:-3.0}   # nothing measured: a cautious guess
-  MEASURED_WORKERS=$WORKERS
+fi
+if [ -f "$SIDE" ]; then
+  read SLOWDOWN MEASURED_WORKERS < <(python3 -c "import json; d = json.load(open('$SIDE')); print(d['median_slowdown'], d['processes'])")
+else
+  SLOWDOWN=3.0 MEASURED_WORKERS=$WORKERS   # nothing measured: a cautious guess
 fi
 echo "slowdown per process: $SLOWDOWN with $MEASURED_WORKERS processes side by side"
 
