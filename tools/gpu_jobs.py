@@ -157,6 +157,13 @@ def main() -> int:
     print(f"plan: {workers} side by side (each ~{slowdown:.2f}x slower than alone) should finish "
           + (", ".join(f"{pending[i][0]} {pending[i][2]} s{pending[i][3]}" for i in planned) or "no whole job"),
           flush=True)
+    # a job's estimates, whole and to its first result, are fixed once the plan is: work them out once
+    needs = {(ae, d, s): {whole: estimate_s(job, rates, slowdown, args.quick, whole=whole) for whole in (True, False)}
+             for job in pending for ae, _, d, s in [job]}
+
+    def need_s(job, whole: bool = True) -> float:
+        return needs[job[0], job[2], job[3]][whole]
+
     running: list[tuple[subprocess.Popen, tuple, float, object]] = []
     done = []
     while pending or running:
@@ -179,13 +186,13 @@ def main() -> int:
             break
         while pending and len(running) < workers:
             # the first job that fits whole; failing that, the first whose first result fits
-            fits = [j for j in pending if estimate_s(j, rates, slowdown, args.quick) <= left]
-            partly = [j for j in pending if estimate_s(j, rates, slowdown, args.quick, whole=False) <= left]
+            fits = [j for j in pending if need_s(j) <= left]
+            partly = [j for j in pending if need_s(j, whole=False) <= left]
             if not (fits or partly):
                 break
             job = (fits or partly)[0]
             pending.remove(job)
-            need = estimate_s(job, rates, slowdown, args.quick, whole=bool(fits))
+            need = need_s(job, whole=bool(fits))
             ae, methods, dataset, seed = job
             log = open(args.logs / f"{ae}-{dataset}-seed{seed}.log", "w")
             cmd = [sys.executable, "-m", "caeward", "run", "--method", *methods, "--dataset", dataset,
@@ -194,8 +201,7 @@ def main() -> int:
                             job, time.monotonic(), log))
             print(f"[{time.monotonic() - start:6.0f} s] start {ae:16s} {dataset} seed {seed}"
                   f" ({'whole' if fits else 'first result'}: estimate {need:.0f} s, {left:.0f} s left)", flush=True)
-        if not running and not [j for j in pending
-                                if estimate_s(j, rates, slowdown, args.quick, whole=False) <= left]:
+        if not running and not [j for j in pending if need_s(j, whole=False) <= left]:
             break
         time.sleep(1)
     print(f"{len(done)} jobs ended, {len(pending)} not started (would not fit): "
