@@ -130,6 +130,22 @@ def test_clusterings_share_one_training(results_root, shared_cache, monkeypatch)
     assert ward["details"]["autoencoder"]["losses"] == kmeans["details"]["autoencoder"]["losses"]
 
 
+def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results_root, shared_cache, monkeypatch):
+    from caeward import cluster
+    from caeward.embeddings import trained_codes
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
+    images, _ = experiment.load_dataset("mnist-test", "quick")
+    codes, _ = trained_codes("cae", images, BUDGETS["quick"], 1, "cpu", progress=False)
+    Z = cluster.ward_linkage(codes)
+    stored = ward["details"]["top_merge_heights"]
+    np.testing.assert_allclose(stored, Z[-30:, 2], rtol=1e-12)  # the last 30, in merge order
+    steps = cluster.cut_steps(stored, ks=range(2, 31))
+    rule = cluster.largest_gap_k(Z)
+    assert steps["ks"][np.argmax(steps["gaps"])] == rule["k_gap"]
+    assert steps["ks"][np.argmax(steps["ratios"])] == rule["k_ratio"]
+
+
 def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
     from caeward.embeddings import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))

@@ -28,6 +28,10 @@ from .train import to_tensor
 __all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS", "UMAP_METHODS"]
 
 N_CLUSTERS = 10
+# Ward results keep their last merge heights: 30 serve the cut at ten (chapter 6's close
+# calls) and cluster.largest_gap_k's default candidates, k = 2..30 (chapter 3's rule), so
+# both can be read off every stored run without its codes. Results before this kept 11.
+TOP_MERGE_HEIGHTS = 30
 _UMAP = UMAPSettings(n_components=N_CLUSTERS)  # N2D's settings for MNIST
 
 
@@ -145,7 +149,7 @@ def _agglomerative(features, linkage: str):
             Z = cluster.linkage(x, linkage, device=ctx.device)  # Ward on a GPU: the torch engine
             labels = cluster.cut_linkage(Z, N_CLUSTERS)
         heights = Z[:, 2]
-        ctx.details["top_merge_heights"] = heights[-(N_CLUSTERS + 1):].tolist()
+        ctx.details["top_merge_heights"] = heights[-TOP_MERGE_HEIGHTS:].tolist()
         return labels
     return fit_predict
 
