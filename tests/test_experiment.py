@@ -146,6 +146,20 @@ def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results
     assert steps["ks"][np.argmax(steps["ratios"])] == rule["k_ratio"]
 
 
+def test_a_result_knows_its_own_training_and_not_another(results_root, shared_cache, monkeypatch):
+    from caeward.embeddings import trained_codes
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
+    assert ward["cpu_kernels"]  # the SIMD level the run's CPU kernels used, recorded
+    images, _ = experiment.load_dataset("mnist-test", "quick")
+    _, info = trained_codes("cae", images, BUDGETS["quick"], 1, "cpu", progress=False)
+    assert experiment.trained_as_stored(ward, info)
+    _, other = trained_codes("cae", images, BUDGETS["quick"], 2, "cpu", progress=False)
+    assert not experiment.trained_as_stored(ward, other)
+    with pytest.raises(ValueError, match="no autoencoder"):
+        experiment.trained_as_stored(experiment.run("kmeans-pixels", "mnist-test", 0, "quick", verbose=False), info)
+
+
 def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
     from caeward.embeddings import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))

@@ -27,7 +27,7 @@ from .io import atomic_path
 from .methods import METHODS, RunContext
 from .paper import TABLE1
 
-__all__ = ["DATASETS", "METHODS", "load_dataset", "predict", "run", "run_many", "results_dir",
+__all__ = ["DATASETS", "METHODS", "load_dataset", "predict", "run", "run_many", "results_dir", "trained_as_stored",
            "result_path", "load_results", "results_table", "format_table"]
 
 #: Runner dataset names -> :func:`caeward.data.load_mnist` subsets.
@@ -127,7 +127,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
         "metrics": metrics.evaluate(labels, predicted),
         "n_clusters_found": int(np.unique(predicted).size),
         "timings": timings, "details": ctx.details,
-        "device": device, "device_name": runtime.device_name(device),
+        "device": device, "device_name": runtime.device_name(device), "cpu_kernels": runtime.cpu_kernels(),
         "versions": runtime.versions(), **runtime.git_commit(),
         "config": {"method": spec.config, "budget": budget.as_dict()},
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -138,6 +138,28 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
         print(f"{method} / {dataset} / seed {seed}: ACC {m['acc']:.4f}  NMI {m['nmi']:.4f}  "
               f"({timings['total_s']:.1f} s) -> {path}")
     return result
+
+
+def trained_as_stored(result: dict, codes_info: dict) -> bool:
+    """Whether codes come from the very training behind a stored result.
+
+    Introduced in chapter 4. A seed fixes a training only on one kind of machine:
+    PyTorch's CPU kernels round differently between processors (see
+    ``cpu_kernels`` in the results), and 200 epochs amplify the last bits into a
+    different network. The loss curve, stored with every result and with every
+    cached training, tells them apart: equal curves, same training.
+
+    Parameters
+    ----------
+    result : dict
+        A stored result of a method with an autoencoder (``details.autoencoder``).
+    codes_info : dict
+        The ``info`` that :func:`caeward.embeddings.trained_codes` returned.
+    """
+    stored = result.get("details", {}).get("autoencoder")
+    if stored is None:
+        raise ValueError(f"{result.get('method')!r} has no autoencoder, so no training to compare")
+    return stored["losses"] == codes_info["losses"]
 
 
 def run_many(methods, datasets, seeds, budget: str | Budget = "full",

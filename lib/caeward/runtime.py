@@ -71,6 +71,13 @@ def device_name(device: str) -> str:
     return f"{platform.processor() or platform.machine()} ({torch.get_num_threads()} threads)"
 
 
+def cpu_kernels() -> str:
+    """The SIMD level PyTorch's CPU kernels use here (e.g. ``"AVX512"``): float results
+    of a training can differ in the last bits between levels, and so between machines."""
+    import torch
+    return torch.backends.cpu.get_cpu_capability()
+
+
 def versions() -> dict[str, str]:
     """Python's version and the installed versions of the packages results depend on."""
     found = {"python": platform.python_version()}
