@@ -320,8 +320,9 @@ print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges; "
 # %%
 bench_dir = Path(experiment.results_dir("full")).parent / "benchmarks"
 found = sorted(bench_dir.glob("ward-*.json"))
+benchmarks = {path.stem.removeprefix("ward-"): json.loads(path.read_text()) for path in found}  # by device
 for path in found:
-    bench = json.loads(path.read_text())
+    bench = benchmarks[path.stem.removeprefix("ward-")]
     print(f"{path.name}: {bench['device_name']}, commit {str(bench['commit'])[:10]}")
     table = pd.DataFrame(bench["rows"])
     cols = [c for c in ["n", "engine", "data", "seconds", "ratio_to_fastcluster",
@@ -345,10 +346,9 @@ if not any("cuda" in p.name for p in found):
 
 # %%
 def bench_rows(device):
-    path = bench_dir / f"ward-{device}.json"
-    if not path.exists():
+    bench = benchmarks.get(device)
+    if bench is None:
         return None, {}
-    bench = json.loads(path.read_text())
     return bench, {(r["engine"], r["n"]): r for r in bench["rows"] if r.get("seconds") is not None}
 
 

@@ -261,15 +261,21 @@ pd.DataFrame(claim_rows)
 # panels: one per autoencoder (seed 0), each cut by k-means and by Ward. The codes
 # come from the cache the runner filled, or are trained here (with an estimate
 # first). The clusterings are recomputed with `experiment.predict`, the runner's own
-# code, and checked against the stored results to the last digit.
+# code. Where the codes come from the very training behind the stored results (the
+# same loss curve, `experiment.trained_as_stored`), the recomputed ACC must match the
+# stored one to the last digit, and the cell checks it. A seed fixes a training only
+# on one kind of processor, though: PyTorch's CPU kernels round differently on
+# different ones, and 200 epochs turn those last bits into a different network. Where
+# the codes were trained on another machine than the stored runs, the cell says so and
+# prints both numbers; the panels then show this machine's training.
 
 # %%
 images, labels = experiment.load_dataset("mnist-test", budget)
-codes = {}
+codes, trainings = {}, {}
 for ae in ("cae", "proposed"):
     if not is_cached(ae, images, budget, seed=0):
         print(training_estimate(ae, len(images), budget, device))
-    codes[ae], _ = trained_codes(ae, images, budget, seed=0, device=device)
+    codes[ae], trainings[ae] = trained_codes(ae, images, budget, seed=0, device=device)
 
 panels = [("cae", "cae-kmeans"), ("cae", "cae-ward"), ("proposed", "proposed-cae-kmeans"),
           ("proposed", "proposed-cae-ward")]
@@ -277,8 +283,15 @@ predicted = {}
 for ae, method in panels:
     predicted[method] = experiment.predict(method, images, seed=0, budget=budget, device=device, progress=False)
     stored_run = experiment.run(method, "mnist-test", 0, budget, verbose=False)
-    assert np.isclose(metrics.cluster_acc(labels, predicted[method]), stored_run["metrics"]["acc"]), method
-print("recomputed clusterings match the stored results")
+    here, stored_acc = metrics.cluster_acc(labels, predicted[method]), stored_run["metrics"]["acc"]
+    if experiment.trained_as_stored(stored_run, trainings[ae]):
+        assert np.isclose(here, stored_acc), method
+        print(f"{method}: the stored run's training; recomputed ACC matches it ({100 * here:.2f})")
+    else:
+        curve = stored_run["details"]["autoencoder"]["losses"]
+        print(f"{method}: a retraining of seed 0 on this machine, not the stored run's "
+              f"(final loss {trainings[ae]['losses'][-1]:.6f} vs {curve[-1]:.6f}): "
+              f"ACC here {100 * here:.2f}, stored {100 * stored_acc:.2f}")
 
 # %%
 maps = {ae: TSNE(n_components=2, perplexity=30, init="pca", random_state=0).fit_transform(c)
@@ -302,8 +315,8 @@ plt.show()
 #
 # ## Where the best row still errs
 #
-# The confusion matrix of the row with the highest mean ACC on MNIST-test (its seed
-# 0), clusters renamed to their best-matching digit:
+# The confusion matrix of the row with the highest mean ACC on MNIST-test (seed 0,
+# the training of the figure above), clusters renamed to their best-matching digit:
 
 # %%
 best = table[(table["dataset"] == "mnist-test") & table["method"].isin([m for _, m in panels])]
@@ -369,7 +382,9 @@ if throughput_file.exists():
 # - The distance to the paper's number of each row is printed above, with our spread,
 #   and the paper's three claims (Ward over k-means, the deeper encoder, the proposed
 #   row over DCEC) are measured as differences between our rows.
-# - Fig. 4 is recomputed from the same codes and clusterings as the stored results.
+# - Fig. 4 is recomputed with the runner's code; its cell says whether the codes are
+#   the stored runs' own training (then the ACCs match to the last digit) or a
+#   retraining of the same seed on another processor (then both ACCs are printed).
 #
 # ## Exercises
 #
