@@ -313,6 +313,13 @@ plt.show()
 # codes. The t-SNE layout itself is a picture, not a measurement: distances between
 # islands in it mean little {cite}`vandermaaten2008tsne`.
 #
+# Where the check above printed a retraining, its pairs of ACCs are worth a second
+# look: same code, same seed, same data, another processor. What differs between them
+# is rounding in the last bits, grown over 200 epochs; compare the Ward rows' gap with
+# the k-means rows' and with the spread over seeds in the table. Ward's cut at ten
+# falls among a few top merges of nearly equal height (chapter 6 measures how close),
+# and a small change to the codes can swap which two digit groups end up joined.
+#
 # ## Where the best row still errs
 #
 # The confusion matrix of the row with the highest mean ACC on MNIST-test (seed 0,
