@@ -29,6 +29,11 @@ def seed_everything(seed: int) -> None:
     10-epoch runs of the same seed already differed in their losses, and with it they
     agreed to the last bit at no measurable cost
     (``results/benchmarks/gpu-determinism-cuda.json``, ``tools/gpu_determinism.py``).
+
+    On a CPU a seed fixes a training on one machine (reruns agree to the last bit), but
+    not across processors: the CAE's seed 0 on MNIST-test, retrained here with the
+    stored run's code and versions, parted from its loss curve in the first epoch.
+    :func:`caeward.experiment.trained_as_stored` tells the two apart.
     """
     random.seed(seed)
     np.random.seed(seed)
