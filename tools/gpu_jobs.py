@@ -56,11 +56,12 @@ JOBS = (
 
 def unfinished(jobs, budget: str):
     """The jobs with their methods that have no result file yet (a rerun skips those anyway,
-    but a job with nothing left must not hold a worker or its estimated time)."""
+    but a job with nothing left must not hold a worker or its estimated time). The methods
+    come back as a tuple, so a job can key a dict."""
     from caeward.experiment import result_path
 
     for ae, methods, dataset, seed in jobs:
-        left = [m for m in methods if not result_path(m, dataset, seed, budget).exists()]
+        left = tuple(m for m in methods if not result_path(m, dataset, seed, budget).exists())
         if left:
             yield ae, left, dataset, seed
 
@@ -158,11 +159,11 @@ def main() -> int:
           + (", ".join(f"{pending[i][0]} {pending[i][2]} s{pending[i][3]}" for i in planned) or "no whole job"),
           flush=True)
     # a job's estimates, whole and to its first result, are fixed once the plan is: work them out once
-    needs = {(ae, d, s): {whole: estimate_s(job, rates, slowdown, args.quick, whole=whole) for whole in (True, False)}
-             for job in pending for ae, _, d, s in [job]}
+    needs = {(job, whole): estimate_s(job, rates, slowdown, args.quick, whole=whole)
+             for job in pending for whole in (True, False)}
 
     def need_s(job, whole: bool = True) -> float:
-        return needs[job[0], job[2], job[3]][whole]
+        return needs[job, whole]
 
     running: list[tuple[subprocess.Popen, tuple, float, object]] = []
     done = []
