@@ -215,8 +215,8 @@ for dataset in DATASETS:
     # (chapter 4): only the first must reproduce their ACC
     stored_run = next((r for r in stored if (r["method"], r["dataset"], r["seed"])
                        == ("cae-umap-ward", dataset, FIGURE_SEED)), None)
+    same = stored_run is not None and experiment.trained_as_stored(stored_run, training)
     if stored_run is not None:
-        same = experiment.trained_as_stored(stored_run, training)
         print(f"{dataset}, seed {FIGURE_SEED}: " + ("the stored runs' own training" if same else
               "a retraining on this machine, not the stored runs' (its ACCs below are its own)"))
     # the runner's embedding of these codes (N2D's settings), from the cache when it made it
@@ -231,10 +231,10 @@ for dataset in DATASETS:
                          "k (largest ratio)": rule["k_ratio"],
                          "ACC at k=10": 100 * acc_at_ten[dataset, space],
                          "ACC at k (gap)": 100 * metrics.cluster_acc(labels, cluster.cut_linkage(Z, rule["k_gap"]))})
-    if stored_run is not None and same:  # the runner's own pipeline, so its ACC to the last digit
+    if same:  # the runner's own pipeline, so its ACC to the last digit
         assert np.isclose(acc_at_ten[dataset, "UMAP embedding"], stored_run["metrics"]["acc"]), dataset
     print(f"{dataset}: UMAP of {len(codes):,} codes took {umap_info['umap_s']:.1f} s"
-          + (" (when the runner computed it)" if umap_info["cached"] else ""))
+          + (" (when it was first computed; cached since)" if umap_info["cached"] else ""))
 pd.DataFrame(gap_rows).round(2)
 
 # %% [markdown]
