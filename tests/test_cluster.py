@@ -128,6 +128,7 @@ def test_cut_steps_reads_the_same_from_a_tail_of_heights():
     steps = cut_steps([1.0, 2.0, 4.0, 8.0], ks=[2, 3, 4])
     np.testing.assert_array_equal(steps["gaps"], [4.0, 2.0, 1.0])
     np.testing.assert_array_equal(steps["ratios"], [2.0, 2.0, 2.0])
+    assert steps["k_gap"] == 2  # the largest gap (8 - 4) falls at the cut into 2
     # a result stores only the last 11 heights: they must give what the whole linkage gives
     rng = np.random.default_rng(1)
     Z = linkage(rng.normal(size=(60, 3)), "ward")
@@ -135,6 +136,7 @@ def test_cut_steps_reads_the_same_from_a_tail_of_heights():
     tail = cut_steps(Z[-11:, 2], ks=range(2, 12))
     np.testing.assert_array_equal(tail["ratios"], whole["ratios"])
     np.testing.assert_array_equal(tail["gaps"], whole["gaps"])
+    assert (tail["k_gap"], tail["k_ratio"]) == (whole["k_gap"], whole["k_ratio"])
     with pytest.raises(ValueError, match=r"got \[12\].*11 were given"):
         cut_steps(Z[-11:, 2], ks=[12])
     with pytest.raises(ValueError, match="one-dimensional"):

@@ -233,7 +233,8 @@ def cut_steps(heights, ks) -> dict:
     -------
     dict
         ``ks``, ``gaps`` (upper - lower) and ``ratios`` (upper / lower), ndarrays with
-        one value per k.
+        one value per k; ``k_gap`` and ``k_ratio``, the k of the largest of each (the
+        rule of :func:`largest_gap_k`, read off a stored tail of heights).
     """
     heights = np.asarray(heights, dtype=np.float64)
     if heights.ndim != 1:
@@ -243,8 +244,9 @@ def cut_steps(heights, ks) -> dict:
         raise ValueError(f"every k must be in [2, {len(heights)}], got {ks.tolist()}: a cut at k "
                          f"needs the last k merge heights and {len(heights)} were given")
     upper, lower = heights[len(heights) - ks + 1], heights[len(heights) - ks]
-    return {"ks": ks, "gaps": upper - lower,
-            "ratios": upper / np.maximum(lower, np.finfo(float).tiny)}
+    gaps, ratios = upper - lower, upper / np.maximum(lower, np.finfo(float).tiny)
+    return {"ks": ks, "gaps": gaps, "ratios": ratios,
+            "k_gap": int(ks[np.argmax(gaps)]), "k_ratio": int(ks[np.argmax(ratios)])}
 
 
 def largest_gap_k(Z, ks=range(2, 31)) -> dict:
@@ -278,6 +280,4 @@ def largest_gap_k(Z, ks=range(2, 31)) -> dict:
     ks = np.asarray(list(ks), dtype=np.int64)
     if ks.size == 0 or ks.min() < 2 or ks.max() > n - 1:
         raise ValueError(f"every k must be in [2, {n - 1}] for a linkage of {n} samples")
-    steps = cut_steps(Z[:, 2], ks)
-    return {**steps, "k_gap": int(ks[np.argmax(steps["gaps"])]),
-            "k_ratio": int(ks[np.argmax(steps["ratios"])])}
+    return cut_steps(Z[:, 2], ks)
