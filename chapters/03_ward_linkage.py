@@ -320,9 +320,10 @@ print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges; "
 # %%
 bench_dir = Path(experiment.results_dir("full")).parent / "benchmarks"
 found = sorted(bench_dir.glob("ward-*.json"))
-benchmarks = {path.stem.removeprefix("ward-"): json.loads(path.read_text()) for path in found}  # by device
-for path in found:
-    bench = benchmarks[path.stem.removeprefix("ward-")]
+files = {path.stem.removeprefix("ward-"): path for path in found}  # by the device measured
+benchmarks = {measured: json.loads(path.read_text()) for measured, path in files.items()}
+for measured, path in files.items():
+    bench = benchmarks[measured]
     print(f"{path.name}: {bench['device_name']}, commit {str(bench['commit'])[:10]}")
     table = pd.DataFrame(bench["rows"])
     cols = [c for c in ["n", "engine", "data", "seconds", "ratio_to_fastcluster",
@@ -345,8 +346,8 @@ if not any("cuda" in p.name for p in found):
 # left out where it would take many minutes.
 
 # %%
-def bench_rows(device):
-    bench = benchmarks.get(device)
+def bench_rows(measured):
+    bench = benchmarks.get(measured)
     if bench is None:
         return None, {}
     return bench, {(r["engine"], r["n"]): r for r in bench["rows"] if r.get("seconds") is not None}
