@@ -320,10 +320,9 @@ print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges; "
 # %%
 bench_dir = Path(experiment.results_dir("full")).parent / "benchmarks"
 found = sorted(bench_dir.glob("ward-*.json"))
-files = {path.stem.removeprefix("ward-"): path for path in found}  # by the device measured
-benchmarks = {measured: json.loads(path.read_text()) for measured, path in files.items()}
-for measured, path in files.items():
-    bench = benchmarks[measured]
+benchmarks = {}  # by the device measured
+for path in found:
+    bench = benchmarks[path.stem.removeprefix("ward-")] = json.loads(path.read_text())
     print(f"{path.name}: {bench['device_name']}, commit {str(bench['commit'])[:10]}")
     table = pd.DataFrame(bench["rows"])
     cols = [c for c in ["n", "engine", "data", "seconds", "ratio_to_fastcluster",
@@ -333,7 +332,7 @@ for measured, path in files.items():
         display(Image(filename=str(path.with_suffix(".png"))))
 if not found:
     print("No Ward benchmark is stored yet: run tools/benchmark_ward.py.")
-if not any("cuda" in p.name for p in found):
+if "cuda" not in benchmarks:
     print("No GPU measurement is stored yet: the PyTorch engine's GPU timings are still to come.")
 
 # %% [markdown]
@@ -408,8 +407,10 @@ print(f"{len(codes):,} codes of {codes.shape[1]} dimensions; final reconstructio
 # %%
 # cutting to k clusters undoes the last k-1 merges; the gap is between the heights of
 # the merge that would make k-1 clusters and the one before it (and the ratio of the
-# two heights is a scale-free variant of the rule)
-print(inspect.getsource(cluster.largest_gap_k).split('"""')[-1])
+# two heights is a scale-free variant of the rule); largest_gap_k checks the linkage and
+# hands its heights to cut_steps, which computes the rule
+for function in (cluster.largest_gap_k, cluster.cut_steps):
+    print(inspect.getsource(function).split('"""')[-1])
 rule = cluster.largest_gap_k(Z_codes, ks=range(2, 31))
 ks, gaps, k_gap, k_ratio = rule["ks"], rule["gaps"], rule["k_gap"], rule["k_ratio"]
 print(f"largest gap in height puts k at {k_gap}; largest ratio of heights puts it at "
