@@ -150,7 +150,8 @@ sizes = {r["dataset"]: r["n_samples"] for r in stored}
 for autoencoder in ("cae", "proposed"):
     trio = [f"{autoencoder}-umap-{clusterer}" for clusterer in ("ward", "kmeans", "gmm")]
     for dataset in DATASETS:
-        seeds = [s for s in range(5) if all((m, dataset, s) in scores for m in trio)]
+        seeds = sorted(s for (m, d, s) in scores if (m, d) == (trio[0], dataset)
+                       and all((other, d, s) in scores for other in trio))
         # to rounding: NMI's sums run in an order set by the clusters' numbering
         same = [s for s in seeds if all(np.allclose(scores[m, dataset, s], scores[trio[0], dataset, s],
                                                     rtol=1e-12, atol=0) for m in trio)]
@@ -181,11 +182,16 @@ def cut_ratio(result, k=10):
     return cluster.cut_steps(top, ks=[k])["ratios"][0]
 
 
+def ward_run(result, **measured):
+    """One stored Ward run as a table row: what it is, what was measured on it, its ACC."""
+    return {"row": METHODS[result["method"]].label, "dataset": result["dataset"], "seed": result["seed"],
+            "space": "UMAP" if "umap" in result["method"] else "raw codes",
+            **measured, "ACC": 100 * result["metrics"]["acc"]}
+
+
 ward_methods = ["cae-ward", "cae-umap-ward", "proposed-cae-ward", "proposed-umap-ward"]
-close_calls = pd.DataFrame([{"row": METHODS[r["method"]].label, "dataset": r["dataset"], "seed": r["seed"],
-                             "space": "UMAP" if "umap" in r["method"] else "raw codes",
-                             "h9 / h10": cut_ratio(r), "ACC": 100 * r["metrics"]["acc"]}
-                            for r in stored if r["method"] in ward_methods],
+ward_runs = [r for r in stored if r["method"] in ward_methods]
+close_calls = pd.DataFrame([ward_run(r, **{"h9 / h10": cut_ratio(r)}) for r in ward_runs],
                            columns=["row", "dataset", "seed", "space", "h9 / h10", "ACC"])
 close_calls = close_calls.sort_values(["dataset", "space", "row", "seed"], ignore_index=True,
                                       key=lambda c: c.map({"raw codes": 0, "UMAP": 1}) if c.name == "space" else c)
@@ -275,10 +281,8 @@ def stored_rule(result, ks=range(2, 31)):
     return cluster.cut_steps(top, ks) if len(top) >= max(ks) else None
 
 
-rule_rows = [{"row": METHODS[r["method"]].label, "dataset": r["dataset"], "seed": r["seed"],
-              "space": "UMAP" if "umap" in r["method"] else "raw codes",
-              "k (largest gap)": rule["k_gap"], "k (largest ratio)": rule["k_ratio"], "ACC": 100 * r["metrics"]["acc"]}
-             for r in stored if r["method"] in ward_methods and (rule := stored_rule(r)) is not None]
+rule_rows = [ward_run(r, **{"k (largest gap)": rule["k_gap"], "k (largest ratio)": rule["k_ratio"]})
+             for r in ward_runs if (rule := stored_rule(r)) is not None]
 if rule_rows:
     rules = pd.DataFrame(rule_rows).sort_values(["dataset", "row", "seed"], ignore_index=True)
     display(rules.round(2))
