@@ -93,7 +93,8 @@ def test_command_line(results_root, capsys):
                  "--seed", "0", "--budget", "quick"]) == 0
     assert "nothing to compute" in capsys.readouterr().out
     assert main(["table", "--budget", "quick"]) == 0
-    assert "kmeans-pixels" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "kmeans-pixels" in out and "compute recorded" in out and "cpu" in out
     with pytest.raises(SystemExit):
         main(["run", "--method", "nonsense", "--budget", "quick"])
 
@@ -193,3 +194,40 @@ def test_format_table_marks_a_data_set_not_run_with_a_dash(results_root):
     assert shown.loc["k-means", ("mnist-full", "ACC (ours)")] == "–"
     assert shown.loc["k-means", ("mnist-full", "seeds")] == "–"
     assert shown.loc["k-means", ("mnist-test", "seeds")] == "1"
+
+
+def test_compute_spent_counts_a_shared_training_and_embedding_once(results_root, shared_cache, monkeypatch):
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    runs = [experiment.run(m, "mnist-test", 1, "quick", verbose=False)
+            for m in ("cae-kmeans", "cae-ward", "cae-umap-ward", "cae-umap-kmeans", "kmeans-pixels")]
+    spent = experiment.compute_spent(experiment.load_results("quick")).loc["cpu"]
+    assert spent["results"] == 5 and spent["trainings"] == 1
+    assert spent["pretrain_h"] * 3600 == pytest.approx(runs[0]["timings"]["pretrain_s"])
+    assert spent["manifold_h"] * 3600 == pytest.approx(runs[2]["timings"]["manifold_s"])
+    stages = sum(r["timings"][k] for r in runs for k in ("load_s", "cluster_s"))
+    assert spent["other_h"] * 3600 == pytest.approx(stages)
+    assert spent["total_h"] == pytest.approx(spent[["pretrain_h", "manifold_h", "other_h"]].sum())
+
+
+def _result(method, autoencoder, losses, pretrain_s, device="cpu", started_from=None, seed=0):
+    return {"method": method, "dataset": "mnist-test", "seed": seed, "device": device,
+            "config": {"method": {"autoencoder": autoencoder}},
+            "timings": {"load_s": 1.0, "cluster_s": 2.0, "pretrain_s": pretrain_s},
+            "details": {"autoencoder": {"losses": losses, "pretrain_started_from": started_from}}}
+
+
+def test_compute_spent_counts_only_the_epochs_a_continued_training_added():
+    short = _result("proposed-50ep-ward", "proposed-50ep", [0.5, 0.4], 100.0)
+    long = _result("proposed-cae-ward", "proposed", [0.5, 0.4, 0.3, 0.2], 250.0,
+                   started_from={"autoencoder": "proposed-50ep", "epochs": 2})
+    gpu = _result("proposed-cae-ward", "proposed", [0.6, 0.5, 0.3, 0.2], 10.0, device="cuda:0", seed=1)
+    spent = experiment.compute_spent([short, long, gpu])
+    assert spent.loc["cpu", "trainings"] == 2
+    assert spent.loc["cpu", "pretrain_h"] * 3600 == pytest.approx(250.0)  # 100 + the 150 s it added
+    assert spent.loc["cuda", "pretrain_h"] * 3600 == pytest.approx(10.0)
+    # without the sibling's result, the continued training's whole clock is what is known
+    alone = experiment.compute_spent([long]).loc["cpu", "pretrain_h"] * 3600
+    assert alone == pytest.approx(250.0)
+    # a sibling of another seed, or whose losses differ, is not the one it continued
+    other = _result("proposed-50ep-ward", "proposed-50ep", [0.5, 0.45], 100.0)
+    assert experiment.compute_spent([other, long]).loc["cpu", "pretrain_h"] * 3600 == pytest.approx(350.0)

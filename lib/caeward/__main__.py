@@ -10,7 +10,7 @@ Run seeds 0-2 on both datasets at the full budget (stored results are skipped)::
 
     python -m caeward run --method kmeans-pixels --dataset all --seed 0 1 2
 
-Print the table of stored full-budget results::
+Print the table of stored full-budget results, and the compute they recorded::
 
     python -m caeward table
 """
@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--budget", choices=["quick", "full"], default="full")
     p_run.add_argument("--force", action="store_true", help="run again even if a result exists")
 
-    p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper")
+    p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper, "
+                                           "and the compute they recorded")
     p_table.add_argument("--budget", choices=["quick", "full"], default="full")
 
     p_list = sub.add_parser("list", help="list the registered methods")
@@ -49,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:24s} {spec.label}")
         return 0
     if args.command == "table":
-        table = experiment.results_table(experiment.load_results(args.budget))
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}") if len(table)
-              else f"no results in {experiment.results_dir(args.budget)}")
+        results = experiment.load_results(args.budget)
+        if not results:
+            print(f"no results in {experiment.results_dir(args.budget)}")
+            return 0
+        print(experiment.results_table(results).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print("\ncompute recorded, in hours (each training and embedding counted once):")
+        print(experiment.compute_spent(results).to_string(float_format=lambda v: f"{v:.2f}"))
         return 0
 
     methods = list(experiment.METHODS) if args.method == ["all"] else args.method

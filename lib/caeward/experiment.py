@@ -28,7 +28,7 @@ from .methods import METHODS, RunContext
 from .paper import TABLE1
 
 __all__ = ["DATASETS", "METHODS", "load_dataset", "predict", "run", "run_many", "results_dir", "trained_as_stored",
-           "result_path", "load_results", "results_table", "format_table"]
+           "result_path", "load_results", "results_table", "format_table", "compute_spent"]
 
 #: Runner dataset names -> :func:`caeward.data.load_mnist` subsets.
 DATASETS = {"mnist-full": "full", "mnist-test": "test"}
@@ -311,4 +311,75 @@ def format_table(table):
             frame[column] = frame[column].map(lambda v: "–" if pd.isna(v) else str(int(v)))
     frame = frame.fillna("–")
     frame.index.name = "method"
+    return frame
+
+
+# ------------------------------------------------------------------------- cost
+
+def _training_id(result: dict) -> tuple | None:
+    """What identifies the autoencoder training behind a result: the same training
+    (shared by, say, ``cae-kmeans`` and ``cae-ward``) has the same per-epoch losses."""
+    info = result.get("details", {}).get("autoencoder")
+    if info is None:
+        return None
+    name = result["config"]["method"].get("autoencoder")
+    trace = tuple(info["losses"]) if info.get("losses") else result["timings"].get("pretrain_s")
+    return name, result["dataset"], result["seed"], trace
+
+
+def compute_spent(results: list[dict]):
+    """The recorded compute behind a set of results, per kind of device, in hours.
+
+    Each training and each manifold embedding is counted once, however many results
+    share it (``pretrain_s`` and ``manifold_s`` are the stage's own time, repeated in
+    every result that reused it). A training that continued a shorter sibling's
+    checkpoint (the epochs ablation) took over that sibling's clock; only the
+    epochs it added are counted, when the sibling's result is among ``results``.
+    Load, clustering and self-training are counted per result. Time lost to
+    interruptions, and anything a result does not record, is not in the sum.
+
+    Parameters
+    ----------
+    results : list of dict
+        As returned by :func:`load_results`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by device kind (``"cpu"``, ``"cuda"``), the kind each training,
+        embedding and run was made on; columns ``results``, ``trainings``,
+        ``pretrain_h``, ``manifold_h``, ``other_h`` (load, clustering,
+        self-training) and ``total_h``.
+    """
+    import pandas as pd
+
+    trainings, embeddings, rows = {}, {}, {}
+    for r in results:
+        # the kind, not the name: a run on one thread may cluster a two-thread training
+        device = r["device"].split(":")[0]
+        row = rows.setdefault(device, {"results": 0, "trainings": 0, "pretrain_h": 0.0,
+                                       "manifold_h": 0.0, "other_h": 0.0})
+        row["results"] += 1
+        t = r["timings"]
+        row["other_h"] += sum(t.get(k, 0.0) for k in ("load_s", "cluster_s", "selftrain_s")) / 3600
+        training = _training_id(r)
+        if training is not None:
+            trainings[training] = (device, t["pretrain_s"], r["details"]["autoencoder"].get("pretrain_started_from"))
+        manifold = r["config"]["method"].get("manifold")
+        if manifold is not None:
+            embeddings[(training, json.dumps(manifold, sort_keys=True))] = (device, t["manifold_s"])
+
+    for (name, dataset, seed, trace), (device, seconds, started_from) in trainings.items():
+        if started_from and isinstance(trace, tuple):
+            sibling = (started_from["autoencoder"], dataset, seed, trace[:started_from["epochs"]])
+            if sibling in trainings:
+                seconds -= trainings[sibling][1]
+        rows[device]["trainings"] += 1
+        rows[device]["pretrain_h"] += seconds / 3600
+    for device, seconds in embeddings.values():
+        rows[device]["manifold_h"] += seconds / 3600
+
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame["total_h"] = frame[["pretrain_h", "manifold_h", "other_h"]].sum(axis=1)
+    frame.index.name = "device"
     return frame
