@@ -359,6 +359,16 @@ cost.groupby(["method", "dataset", "device"], sort=False).median().round(1)
 # k-means and Ward rows of one autoencoder to see what Ward costs over k-means.
 # Chapter 3 has the cost of Ward itself up to a million points.
 #
+# What all the book's stored results cost together (this chapter's, the ablation's
+# and chapter 6's), per kind of device: each training and each UMAP embedding is
+# counted once however many rows share it, and a training that continued a shorter
+# one (the epochs ablation) only for the epochs it added
+# (`caeward.experiment.compute_spent`). Time lost to interrupted runs is not in it.
+
+# %%
+experiment.compute_spent(experiment.load_results(budget)).round(2)
+
+# %% [markdown]
 # **Precision.** Pretraining could run under bfloat16 autocast (`Budget.bf16`), which
 # is faster on some CPUs. Every result records the precision it was trained in; the
 # side-by-side throughput of the two, measured by `tools/benchmark_training.py` on the
