@@ -231,3 +231,4 @@ def test_compute_spent_counts_only_the_epochs_a_continued_training_added():
     # a sibling of another seed, or whose losses differ, is not the one it continued
     other = _result("proposed-50ep-ward", "proposed-50ep", [0.5, 0.45], 100.0)
     assert experiment.compute_spent([other, long]).loc["cpu", "pretrain_h"] * 3600 == pytest.approx(350.0)
+    assert experiment.compute_spent([]).empty

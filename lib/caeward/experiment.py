@@ -379,7 +379,8 @@ def compute_spent(results: list[dict]):
     for device, seconds in embeddings.values():
         rows[device]["manifold_h"] += seconds / 3600
 
-    frame = pd.DataFrame.from_dict(rows, orient="index")
+    columns = ["results", "trainings", "pretrain_h", "manifold_h", "other_h"]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     frame["total_h"] = frame[["pretrain_h", "manifold_h", "other_h"]].sum(axis=1)
     frame.index.name = "device"
     return frame
