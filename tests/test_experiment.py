@@ -228,7 +228,7 @@ def test_compute_spent_counts_only_the_epochs_a_continued_training_added():
     # without the sibling's result, the continued training's whole clock is what is known
     alone = experiment.compute_spent([long]).loc["cpu", "pretrain_h"] * 3600
     assert alone == pytest.approx(250.0)
-    # a sibling of another seed, or whose losses differ, is not the one it continued
+    # a sibling whose losses differ is not the one it continued
     other = _result("proposed-50ep-ward", "proposed-50ep", [0.5, 0.45], 100.0)
     assert experiment.compute_spent([other, long]).loc["cpu", "pretrain_h"] * 3600 == pytest.approx(350.0)
     assert experiment.compute_spent([]).empty

@@ -318,13 +318,12 @@ def format_table(table):
 
 def _training_id(result: dict) -> tuple | None:
     """What identifies the autoencoder training behind a result: the same training
-    (shared by, say, ``cae-kmeans`` and ``cae-ward``) has the same per-epoch losses."""
+    (shared by, say, ``cae-kmeans`` and ``cae-ward``) has the same per-epoch losses,
+    which every such result stores (as :func:`trained_as_stored` relies on)."""
     info = result.get("details", {}).get("autoencoder")
     if info is None:
         return None
-    name = result["config"]["method"].get("autoencoder")
-    trace = tuple(info["losses"]) if info.get("losses") else result["timings"].get("pretrain_s")
-    return name, result["dataset"], result["seed"], trace
+    return result["config"]["method"].get("autoencoder"), result["dataset"], result["seed"], tuple(info["losses"])
 
 
 def compute_spent(results: list[dict]):
@@ -370,7 +369,7 @@ def compute_spent(results: list[dict]):
             embeddings[(training, json.dumps(manifold, sort_keys=True))] = (device, t["manifold_s"])
 
     for (name, dataset, seed, trace), (device, seconds, started_from) in trainings.items():
-        if started_from and isinstance(trace, tuple):
+        if started_from:
             sibling = (started_from["autoencoder"], dataset, seed, trace[:started_from["epochs"]])
             if sibling in trainings:
                 seconds -= trainings[sibling][1]
