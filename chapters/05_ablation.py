@@ -154,7 +154,7 @@ summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
            .agg(seeds=("seed", "size"), recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm),
                 devices=("device", lambda d: ", ".join(sorted(set(d)))))
            .reset_index())
-summary["recon_mse"] = summary["recon_mse"].map("{:.5f}".format)
+summary["recon_mse"] = summary["recon_mse"].map("{:.3g}".format)  # skip variants reach 1e-6 and below
 order = {v: i for i, v in enumerate(variants)}
 summary.sort_values(["dataset", "autoencoder", "clustering"], key=lambda s: s.map(order) if s.name == "autoencoder" else s)
 
@@ -188,8 +188,8 @@ for dataset in frame["dataset"].unique():
         part = frame[frame["dataset"] == dataset]
         a, b = part[part["autoencoder"] == base], part[part["autoencoder"] == f"{base}-skip"]
         if len(a) and len(b):
-            print(f"{dataset}, {base} -> {base}-skip: reconstruction MSE {a['recon_mse'].mean():.5f} -> "
-                  f"{b['recon_mse'].mean():.5f}; " + "; ".join(
+            print(f"{dataset}, {base} -> {base}-skip (seeds: {a['seed'].nunique()} -> {b['seed'].nunique()}): "
+                  f"reconstruction MSE {a['recon_mse'].mean():.3g} -> {b['recon_mse'].mean():.3g}; " + "; ".join(
                       f"{label} ACC {a.loc[a['clustering'] == label, 'ACC'].mean():.2f} -> "
                       f"{b.loc[b['clustering'] == label, 'ACC'].mean():.2f}" for label in clusterings.values()))
 
