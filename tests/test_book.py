@@ -1,10 +1,12 @@
 """The book's sources: paired chapters carry identical cells, the table of contents
 names real files, and the Colab cell clones the repository named in _config.yml."""
 
+import importlib.util
 import re
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 import yaml
 
@@ -52,3 +54,36 @@ def test_colab_cell_clones_the_configured_repository(py):
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     clones = re.findall(r"git clone .*?(https://\S+)", py.read_text())
     assert clones == [url], f"{py.name} clones {clones}, _config.yml says {url}"
+
+
+_TOOL = ROOT / "tools" / "execute_chapters.py"
+_spec = importlib.util.spec_from_file_location("execute_chapters", _TOOL)
+execute_chapters = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(execute_chapters)
+
+
+def test_stabilise_names_cells_by_content_and_numbers_repeats():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_markdown_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("x = 1")])
+    nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
+    execute_chapters.stabilise(nb)
+    ids = [c.id for c in nb.cells]
+    assert len(set(ids)) == 3, ids  # the same source as code and as markdown, and a repeat
+    assert ids[2] == ids[0] + "-2"
+    assert "execution" not in nb.cells[0].metadata
+    again = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    execute_chapters.stabilise(again)
+    assert again.cells[0].id == ids[0]  # a hash of the cell, not of when it ran
+    nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("py", CHAPTERS, ids=lambda p: p.name)
+def test_committed_notebooks_are_stable(py):
+    """Re-executing a chapter should change its .ipynb only where sources or outputs do."""
+    nb = jupytext.read(py.with_suffix(".ipynb"))
+    found = [(c.id, "execution" in c.metadata) for c in nb.cells]
+    execute_chapters.stabilise(nb)
+    assert found == [(c.id, False) for c in nb.cells], (
+        f"{py.with_suffix('.ipynb').name} has unstable cell ids or timestamps: "
+        "run tools/execute_chapters.py --stabilise")

@@ -8,11 +8,17 @@ the outputs of a real run. Run it in full mode (the default) to refresh the book
 
 With CAEWARD_QUICK=1 it runs the quick budget instead, and refuses to overwrite the
 committed notebooks unless --output names another folder.
+
+The notebooks it writes are stable: each cell's id is a hash of its type and source,
+and no execution timestamps are stored, so executing a chapter again changes its
+.ipynb only where a source or an output changed. ``--stabilise`` applies the same
+to committed notebooks without executing them.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -26,14 +32,37 @@ from caeward.io import atomic_path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def cell_id(cell_type: str, source: str, earlier: int = 0) -> str:
+    """The id of a cell: a hash of its type and source, numbered after the first of
+    identical cells (``earlier`` of them come before it). Hex digests hold no "-", so
+    a numbered id never equals a plain one."""
+    digest = hashlib.sha256(f"{cell_type}\n{source}".encode()).hexdigest()[:12]
+    return digest if earlier == 0 else f"{digest}-{earlier + 1}"
+
+
+def stabilise(notebook) -> None:
+    """Give every cell its :func:`cell_id` and drop execution timestamps, in place."""
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        plain = cell_id(cell.cell_type, cell.source)
+        cell.id = cell_id(cell.cell_type, cell.source, seen.get(plain, 0))
+        seen[plain] = seen.get(plain, 0) + 1
+        cell.metadata.pop("execution", None)
+
+
+def write_notebook(notebook, target: Path) -> None:
+    stabilise(notebook)
+    with atomic_path(target, suffix=".ipynb") as tmp:
+        jupytext.write(notebook, tmp, fmt="ipynb")
+
+
 def execute(py: Path, out_dir: Path | None) -> Path:
     notebook = jupytext.read(py)
     start = time.perf_counter()
-    nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",
+    nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(py.parent)}}).execute()
     target = (out_dir or py.parent) / (py.stem + ".ipynb")
-    with atomic_path(target, suffix=".ipynb") as tmp:
-        jupytext.write(notebook, tmp, fmt="ipynb")
+    write_notebook(notebook, target)
     print(f"{py.relative_to(ROOT)}: executed in {time.perf_counter() - start:.1f} s -> {target}")
     return target
 
@@ -42,12 +71,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("chapters", nargs="*", type=Path)
     parser.add_argument("--output", type=Path, help="write the notebooks here instead")
+    parser.add_argument("--stabilise", action="store_true",
+                        help="rewrite the paired .ipynb files with stable cell ids and no "
+                             "timestamps, outputs untouched, without executing anything")
     args = parser.parse_args()
+    chapters = [p.resolve() for p in args.chapters] or sorted((ROOT / "chapters").glob("[0-9]*.py"))
+    if args.stabilise:  # executes nothing, so the quick-mode guard below does not apply
+        for py in chapters:
+            write_notebook(jupytext.read(py.with_suffix(".ipynb")), py.with_suffix(".ipynb"))
+            print(f"{py.with_suffix('.ipynb').relative_to(ROOT)}: stabilised")
+        return 0
     quick = os.environ.get("CAEWARD_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
     if quick and args.output is None:
         parser.error("CAEWARD_QUICK is set: the committed notebooks hold full-mode outputs; "
                      "pass --output DIR to write quick-mode notebooks elsewhere")
-    chapters = [p.resolve() for p in args.chapters] or sorted((ROOT / "chapters").glob("[0-9]*.py"))
     if args.output:
         args.output.mkdir(parents=True, exist_ok=True)
     for py in chapters:
