@@ -22,6 +22,7 @@ import hashlib
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import jupytext
@@ -32,21 +33,15 @@ from caeward.io import atomic_path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cell_id(cell_type: str, source: str, earlier: int = 0) -> str:
-    """The id of a cell: a hash of its type and source, numbered after the first of
-    identical cells (``earlier`` of them come before it). Hex digests hold no "-", so
-    a numbered id never equals a plain one."""
-    digest = hashlib.sha256(f"{cell_type}\n{source}".encode()).hexdigest()[:12]
-    return digest if earlier == 0 else f"{digest}-{earlier + 1}"
-
-
 def stabilise(notebook) -> None:
-    """Give every cell its :func:`cell_id` and drop execution timestamps, in place."""
-    seen: dict[str, int] = {}
+    """Name every cell by a hash of its type and source and drop its execution
+    timestamps, in place. Repeats of a cell are numbered ``<hash>-2``, ``<hash>-3``:
+    hex digests hold no "-", so a numbered id never equals a plain one."""
+    seen: Counter[str] = Counter()
     for cell in notebook.cells:
-        plain = cell_id(cell.cell_type, cell.source)
-        cell.id = cell_id(cell.cell_type, cell.source, seen.get(plain, 0))
-        seen[plain] = seen.get(plain, 0) + 1
+        digest = hashlib.sha256(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:12]
+        seen[digest] += 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
         cell.metadata.pop("execution", None)
 
 
@@ -59,7 +54,7 @@ def write_notebook(notebook, target: Path) -> None:
 def execute(py: Path, out_dir: Path | None) -> Path:
     notebook = jupytext.read(py)
     start = time.perf_counter()
-    nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3", record_timing=False,
+    nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",
                             resources={"metadata": {"path": str(py.parent)}}).execute()
     target = (out_dir or py.parent) / (py.stem + ".ipynb")
     write_notebook(notebook, target)
