@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ from pathlib import Path
 import jupytext
 import nbclient
 
+from caeward.budget import quick_mode
 from caeward.io import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,8 +76,7 @@ def main() -> int:
             write_notebook(jupytext.read(py.with_suffix(".ipynb")), py.with_suffix(".ipynb"))
             print(f"{py.with_suffix('.ipynb').relative_to(ROOT)}: stabilised")
         return 0
-    quick = os.environ.get("CAEWARD_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
-    if quick and args.output is None:
+    if quick_mode() and args.output is None:
         parser.error("CAEWARD_QUICK is set: the committed notebooks hold full-mode outputs; "
                      "pass --output DIR to write quick-mode notebooks elsewhere")
     if args.output:
