@@ -234,7 +234,7 @@ shown = [runs for _, group in by_epochs.groupby(["dataset", "seed"])
          if (runs := one_training(group))["autoencoder"].nunique() >= 2]
 by_epochs = pd.concat(shown).drop(columns="losses") if shown else by_epochs.iloc[:0]
 if by_epochs.empty:
-    print("No seed has two of these trainings stored from one training yet; the commands are listed above.")
+    print("No seed has two runs of one training stored yet; the commands are listed above.")
 else:
     display(by_epochs.pivot_table(index=["dataset", "clustering", "seed"], columns="epochs",
                                   values=["ACC", "NMI"]).round(2))
