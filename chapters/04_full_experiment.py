@@ -402,6 +402,10 @@ if throughput_file.exists():
 # - Fig. 4 is recomputed with the runner's code; its cell says whether the codes are
 #   the stored runs' own training (then the ACCs match to the last digit) or a
 #   retraining of the same seed on another processor (then both ACCs are printed).
+# - The last row's method is `caeward.CAEWard` for your own images, a scikit-learn
+#   style estimator: `CAEWard(n_clusters=10).fit(images)` trains the proposed CAE and
+#   cuts Ward's tree of its codes (`labels_`, `linkage_`, `embedding_`; the README shows
+#   more).
 #
 # ## Exercises
 #

@@ -384,6 +384,10 @@ cost.groupby(["method", "dataset"], sort=False).median().round(1)
 #   part them); a small share means a minority of one digit sits among another's
 #   neighbours, which no cut of the same embedding can undo: a better embedding, or
 #   autoencoder, would have to.
+# - For your own images the estimator takes the same step:
+#   `caeward.CAEWard(n_clusters=10, manifold="umap").fit(images)` puts UMAP, with
+#   N2D's settings, between the proposed CAE's codes and Ward
+#   (`manifold_embedding_` holds what Ward clustered).
 #
 # ## Exercises
 #

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from scipy.cluster.hierarchy import is_valid_linkage
 
-from caeward import CAEWard
+from caeward import CAEWard, cluster
 from caeward.cluster import cut_linkage
+from caeward.manifold import UMAPSettings, umap_embed
 from caeward.metrics import cluster_acc
 
 
@@ -61,6 +62,19 @@ def test_accepts_other_layouts_and_scales(shapes):
     assert c.shape == a.shape
 
 
+def test_manifold_umap_clusters_the_embedding_of_the_same_codes(shapes, fitted):
+    images, truth = shapes
+    model = CAEWard(n_clusters=3, architecture="dcec", code_dim=4, epochs=40, batch_size=32,
+                    random_state=0, manifold="umap").fit(images)
+    assert fitted.manifold_embedding_ is None
+    assert np.array_equal(model.embedding_, fitted.embedding_)  # the step comes after the same training
+    # N2D's settings with one component per cluster, seeded by random_state
+    assert np.array_equal(model.manifold_embedding_, umap_embed(model.embedding_, 0, UMAPSettings(n_components=3)))
+    assert np.allclose(model.linkage_, cluster.linkage(model.manifold_embedding_, "ward"))
+    assert np.array_equal(cut_linkage(model.linkage_, 3), model.labels_)
+    assert cluster_acc(truth, model.labels_) > 0.5  # chance is about 1/3; 120 toy images are not UMAP's strength
+
+
 def test_params_api():
     est = CAEWard(n_clusters=4)
     assert est.get_params()["n_clusters"] == 4
@@ -76,6 +90,8 @@ def test_params_api():
     (np.zeros((10, 16, 16)), {"n_clusters": 0}, "positive integer"),
     (np.zeros((10, 16, 16)), {"architecture": "resnet"}, "architecture"),
     (np.zeros((10, 18, 18)), {}, "multiple of"),
+    (np.zeros((30, 16, 16)), {"manifold": "tsne"}, "manifold must be"),
+    (np.zeros((15, 16, 16)), {"manifold": "umap"}, "more than 21 samples"),
 ])
 def test_bad_input(X, kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -1,8 +1,10 @@
 """``CAEWard``: the paper's method as a scikit-learn style estimator, for your own images.
 
 Introduced in chapter 4 (*The full experiment*), where it is the method of the last
-row of Table 1. The algorithm lives in :mod:`caeward.models`, :mod:`caeward.train`
-and :mod:`caeward.cluster`; this module only validates input and wires them up.
+row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*).
+The algorithm lives in :mod:`caeward.models`, :mod:`caeward.train`,
+:mod:`caeward.manifold` and :mod:`caeward.cluster`; this module only validates input
+and wires them up.
 
 Example
 -------
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from . import cluster, models
+from . import cluster, manifold, models
 from .runtime import pick_device, seed_everything
 from .train import embed, pretrain, to_tensor
 
@@ -43,6 +45,11 @@ class CAEWard(ClusterMixin, BaseEstimator):
     lr : float
         Adam's learning rate.
     linkage : {"ward", "single", "complete", "average"}
+    manifold : {None, "umap"}
+        ``None`` clusters the codes themselves: the paper's method. ``"umap"`` first
+        embeds them with UMAP as N2D does (``n_clusters`` components, 20 neighbours,
+        ``min_dist=0``, seeded by ``random_state``) and clusters that embedding; not
+        the paper's method, chapter 6 measures what it gains. Needs more than 21 images.
     bf16 : bool
         Pretrain under bfloat16 autocast.
     device : str or None
@@ -56,9 +63,13 @@ class CAEWard(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of int64, shape (n_samples,)
     linkage_ : ndarray of float64, shape (n_samples - 1, 4)
-        SciPy linkage matrix of the codes: cut it at another k with
-        :func:`caeward.cluster.cut_linkage`, draw it with ``scipy``'s dendrogram.
+        SciPy linkage matrix of the points clustered (the codes, or their UMAP
+        embedding): cut it at another k with :func:`caeward.cluster.cut_linkage`,
+        draw it with ``scipy``'s dendrogram.
     embedding_ : ndarray of float32, shape (n_samples, code_dim)
+        The codes.
+    manifold_embedding_ : ndarray of float32, shape (n_samples, n_clusters), or None
+        The codes' UMAP embedding with ``manifold="umap"``; ``None`` without it.
     autoencoder_ : torch.nn.Module
     loss_curve_ : list of float
         Mean reconstruction loss per epoch.
@@ -66,7 +77,7 @@ class CAEWard(ClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters: int = 10, architecture: str = "proposed", code_dim: int = 10,
                  epochs: int = 200, batch_size: int = 256, lr: float = 1e-3, linkage: str = "ward",
-                 bf16: bool = False, device: str | None = None, random_state: int | None = None,
+                 manifold: str | None = None, bf16: bool = False, device: str | None = None, random_state: int | None = None,
                  verbose: bool = False):
         self.n_clusters = n_clusters
         self.architecture = architecture
@@ -75,6 +86,7 @@ class CAEWard(ClusterMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.linkage = linkage
+        self.manifold = manifold
         self.bf16 = bf16
         self.device = device
         self.random_state = random_state
@@ -104,9 +116,15 @@ class CAEWard(ClusterMixin, BaseEstimator):
         self.loss_curve_ = pretrain(self.autoencoder_, x, self.epochs, batch_size=self.batch_size,
                                     lr=self.lr, seed=seed, bf16=self.bf16, progress=self.verbose)
         self.embedding_ = embed(self.autoencoder_, x)
-        self.linkage_ = cluster.linkage(self.embedding_, self.linkage)
+        self.manifold_embedding_ = (None if self.manifold is None else
+                                    manifold.umap_embed(self.embedding_, seed, self._umap_settings()))
+        points = self.embedding_ if self.manifold_embedding_ is None else self.manifold_embedding_
+        self.linkage_ = cluster.linkage(points, self.linkage)
         self.labels_ = cluster.cut_linkage(self.linkage_, self.n_clusters)
         return self
+
+    def _umap_settings(self) -> manifold.UMAPSettings:
+        return manifold.UMAPSettings(n_components=self.n_clusters)  # N2D: one dimension per cluster
 
     def _validate(self, X) -> np.ndarray:
         if not isinstance(self.n_clusters, (int, np.integer)) or self.n_clusters < 1:
@@ -116,6 +134,8 @@ class CAEWard(ClusterMixin, BaseEstimator):
                              f"got {self.architecture!r}")
         if self.linkage not in cluster.LINKAGES:
             raise ValueError(f"linkage must be one of {tuple(cluster.LINKAGES)}, got {self.linkage!r}")
+        if self.manifold not in (None, "umap"):
+            raise ValueError(f'manifold must be None or "umap", got {self.manifold!r}')
         X = np.asarray(X)
         if X.ndim == 4:
             if X.shape[1] != 1:
@@ -131,6 +151,8 @@ class CAEWard(ClusterMixin, BaseEstimator):
         if len(X) < self.n_clusters:
             raise ValueError(f"{len(X)} images cannot form {self.n_clusters} clusters: "
                              "give at least n_clusters images")
+        if self.manifold == "umap":
+            manifold.check_n_samples(len(X), self._umap_settings())  # before training, not after
         if X.dtype == np.uint8:
             return X
         X = X.astype(np.float32)

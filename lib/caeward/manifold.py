@@ -21,7 +21,7 @@ import numpy as np
 
 from .io import load_verified_array, save_verified_array
 
-__all__ = ["UMAPSettings", "umap_embed", "cached_umap_embed"]
+__all__ = ["UMAPSettings", "check_n_samples", "umap_embed", "cached_umap_embed"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,13 @@ class UMAPSettings:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def check_n_samples(n_samples: int, settings: UMAPSettings = UMAPSettings()) -> None:
+    """Refuse too few samples for ``settings.n_neighbors``, before any work is done."""
+    if n_samples <= settings.n_neighbors + 1:
+        raise ValueError(f"UMAP with n_neighbors={settings.n_neighbors} needs more than "
+                         f"{settings.n_neighbors + 1} samples, got {n_samples}")
 
 
 def umap_embed(codes, seed: int, settings: UMAPSettings = UMAPSettings()) -> np.ndarray:
@@ -56,9 +63,7 @@ def umap_embed(codes, seed: int, settings: UMAPSettings = UMAPSettings()) -> np.
         raise ValueError(f"codes must be 2-d (n_samples, n_features), got shape {codes.shape}")
     if not np.isfinite(codes).all():
         raise ValueError("codes contain NaN or infinite values; check the autoencoder's training")
-    if len(codes) <= settings.n_neighbors + 1:
-        raise ValueError(f"UMAP with n_neighbors={settings.n_neighbors} needs more than "
-                         f"{settings.n_neighbors + 1} samples, got {len(codes)}")
+    check_n_samples(len(codes), settings)
     import umap  # imported here: numba's start-up is slow, and only this step needs it
 
     reducer = umap.UMAP(**settings.as_dict(), random_state=seed, transform_seed=seed, n_jobs=1)
