@@ -77,8 +77,8 @@ class CAEWard(ClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters: int = 10, architecture: str = "proposed", code_dim: int = 10,
                  epochs: int = 200, batch_size: int = 256, lr: float = 1e-3, linkage: str = "ward",
-                 manifold: str | None = None, bf16: bool = False, device: str | None = None, random_state: int | None = None,
-                 verbose: bool = False):
+                 manifold: str | None = None, bf16: bool = False, device: str | None = None,
+                 random_state: int | None = None, verbose: bool = False):
         self.n_clusters = n_clusters
         self.architecture = architecture
         self.code_dim = code_dim
@@ -116,9 +116,10 @@ class CAEWard(ClusterMixin, BaseEstimator):
         self.loss_curve_ = pretrain(self.autoencoder_, x, self.epochs, batch_size=self.batch_size,
                                     lr=self.lr, seed=seed, bf16=self.bf16, progress=self.verbose)
         self.embedding_ = embed(self.autoencoder_, x)
-        self.manifold_embedding_ = (None if self.manifold is None else
-                                    manifold.umap_embed(self.embedding_, seed, self._umap_settings()))
-        points = self.embedding_ if self.manifold_embedding_ is None else self.manifold_embedding_
+        points = self.embedding_
+        self.manifold_embedding_ = None
+        if self.manifold == "umap":
+            points = self.manifold_embedding_ = manifold.umap_embed(points, seed, self._umap_settings())
         self.linkage_ = cluster.linkage(points, self.linkage)
         self.labels_ = cluster.cut_linkage(self.linkage_, self.n_clusters)
         return self
