@@ -1,7 +1,6 @@
 """The book's sources: paired chapters carry identical cells, the table of contents
 names real files, and the Colab cell clones the repository named in _config.yml."""
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -9,6 +8,8 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+
+from _tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.py"))
@@ -56,10 +57,7 @@ def test_colab_cell_clones_the_configured_repository(py):
     assert clones == [url], f"{py.name} clones {clones}, _config.yml says {url}"
 
 
-_TOOL = ROOT / "tools" / "execute_chapters.py"
-_spec = importlib.util.spec_from_file_location("execute_chapters", _TOOL)
-execute_chapters = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(execute_chapters)
+execute_chapters = load_tool("execute_chapters")
 
 
 def test_stabilise_names_cells_by_content_and_numbers_repeats():

@@ -1,14 +1,10 @@
 """The GPU job planner (tools/gpu_jobs.py): its arithmetic, checked without a GPU."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "tools" / "gpu_jobs.py"
-_spec = importlib.util.spec_from_file_location("gpu_jobs", _PATH)
-gpu_jobs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gpu_jobs)
+from _tools import load_tool
+
+gpu_jobs = load_tool("gpu_jobs")
 
 RATES = {"sae": 100_000.0, "cae": 80_000.0, "proposed": 60_000.0}
 
