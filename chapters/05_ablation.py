@@ -262,8 +262,8 @@ else:
 #
 # ## Linkage: the same codes, five clusterings
 #
-# On the proposed CAE's codes (seed 0), Ward against the other classical linkages
-# and k-means. Complete and average linkage need the full distance matrix, 19.6 GB for
+# On the proposed CAE's codes, seed by seed, Ward against the other classical
+# linkages and k-means. Complete and average linkage need the full distance matrix, 19.6 GB for
 # the 70,000 MNIST-full codes, which `caeward.cluster.linkage` refuses on a machine
 # without that memory; they are compared on MNIST-test.
 
