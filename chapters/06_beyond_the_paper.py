@@ -239,8 +239,9 @@ for dataset in DATASETS:
     images, labels = experiment.load_dataset(dataset, budget)
     if not is_cached("cae", images, budget, seed=FIGURE_SEED):
         print(f"{dataset}: " + training_estimate("cae", len(images), budget, device))
-        if budget.name == "full":  # hours on a CPU: train it with the runner, not here
-            print(f"  {dataset} left out: python -m caeward run --method cae-ward --dataset {dataset} --seed {FIGURE_SEED}")
+        if budget.name == "full":  # hours on a CPU: train it from the command line, not here
+            print(f"  {dataset} left out; to train it: "
+                  f"python -m caeward train --autoencoder cae --dataset {dataset} --seed {FIGURE_SEED}")
             continue
     codes, training = trained_codes("cae", images, budget, seed=FIGURE_SEED, device=device)
     # the same training as the stored runs of this seed, or a retraining on another processor
@@ -314,25 +315,29 @@ for dataset, (embedding, images, labels) in embedded.items():
 # landed where they belong (random picks, seeded):
 
 # %%
-dataset = max(embedded, key=lambda name: len(embedded[name][2]))
-_, images, labels = embedded[dataset]
-named = metrics.rename_clusters(labels, ward_at_ten[dataset, "UMAP embedding"])
-digit, cluster_digit, count = metrics.largest_confusions(labels, ward_at_ten[dataset, "UMAP embedding"], top=1)[0]
-picks = np.random.default_rng(0)
-groups = [(f"{digit}s in the {digit}s' cluster", (labels == digit) & (named == digit)),
-          (f"{digit}s in the {cluster_digit}s' cluster", (labels == digit) & (named == cluster_digit)),
-          (f"{cluster_digit}s in the {cluster_digit}s' cluster", (labels == cluster_digit) & (named == cluster_digit))]
-fig, axes = plt.subplots(len(groups), 12, figsize=(9, 2.6))
-for row, (title, mask) in zip(axes, groups):
-    chosen = picks.choice(np.flatnonzero(mask), size=min(12, mask.sum()), replace=False)
-    for ax in row:
-        ax.axis("off")
-    for ax, i in zip(row, chosen):
-        ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
-    row[0].set_title(title, fontsize=8, loc="left")
-fig.suptitle(f"{dataset}, Ward on the UMAP embedding of CAE codes, seed {FIGURE_SEED}", fontsize=9)
-fig.tight_layout()
-plt.show()
+if not embedded:  # full mode on a machine without the figure seed's codes: see the commands above
+    print("No codes of the figure seed at hand, so no figure.")
+else:
+    dataset = max(embedded, key=lambda name: len(embedded[name][2]))
+    _, images, labels = embedded[dataset]
+    named = metrics.rename_clusters(labels, ward_at_ten[dataset, "UMAP embedding"])
+    digit, cluster_digit, count = metrics.largest_confusions(labels, ward_at_ten[dataset, "UMAP embedding"],
+                                                             top=1)[0]
+    picks = np.random.default_rng(0)
+    groups = [(f"{digit}s in the {digit}s' cluster", (labels == digit) & (named == digit)),
+              (f"{digit}s in the {cluster_digit}s' cluster", (labels == digit) & (named == cluster_digit)),
+              (f"{cluster_digit}s in the {cluster_digit}s' cluster", (labels == cluster_digit) & (named == cluster_digit))]
+    fig, axes = plt.subplots(len(groups), 12, figsize=(9, 2.6))
+    for row, (title, mask) in zip(axes, groups):
+        chosen = picks.choice(np.flatnonzero(mask), size=min(12, mask.sum()), replace=False)
+        for ax in row:
+            ax.axis("off")
+        for ax, i in zip(row, chosen):
+            ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
+        row[0].set_title(title, fontsize=8, loc="left")
+    fig.suptitle(f"{dataset}, Ward on the UMAP embedding of CAE codes, seed {FIGURE_SEED}", fontsize=9)
+    fig.tight_layout()
+    plt.show()
 
 # %% [markdown]
 # ## A picture of the embedding
@@ -341,17 +346,20 @@ plt.show()
 # of the MNIST-test CAE codes, coloured by the true digit:
 
 # %%
-images, labels = experiment.load_dataset("mnist-test", budget)
-codes, _ = trained_codes("cae", images, budget, seed=FIGURE_SEED, device=device)
-flat = manifold.umap_embed(codes, seed=FIGURE_SEED, settings=manifold.UMAPSettings(n_components=2))
-fig, ax = plt.subplots(figsize=(6.5, 6))
-points = ax.scatter(flat[:, 0], flat[:, 1], c=labels, cmap="tab10", s=1.5, alpha=0.7, rasterized=True)
-ax.legend(*points.legend_elements(), title="digit", fontsize=7, markerscale=0.8, loc="best")
-ax.set_xticks([])
-ax.set_yticks([])
-ax.set_title(f"UMAP (2-d) of MNIST-test CAE codes, seed {FIGURE_SEED}")
-fig.tight_layout()
-plt.show()
+if "mnist-test" not in embedded:  # left out above: training it is the runner's job, not this cell's
+    print("No MNIST-test codes of the figure seed at hand, so no picture.")
+else:
+    _, images, labels = embedded["mnist-test"]
+    codes, _ = trained_codes("cae", images, budget, seed=FIGURE_SEED, device=device)
+    flat = manifold.umap_embed(codes, seed=FIGURE_SEED, settings=manifold.UMAPSettings(n_components=2))
+    fig, ax = plt.subplots(figsize=(6.5, 6))
+    points = ax.scatter(flat[:, 0], flat[:, 1], c=labels, cmap="tab10", s=1.5, alpha=0.7, rasterized=True)
+    ax.legend(*points.legend_elements(), title="digit", fontsize=7, markerscale=0.8, loc="best")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"UMAP (2-d) of MNIST-test CAE codes, seed {FIGURE_SEED}")
+    fig.tight_layout()
+    plt.show()
 
 # %% [markdown]
 # ## What the step costs

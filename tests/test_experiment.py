@@ -232,3 +232,23 @@ def test_compute_spent_counts_only_the_epochs_a_continued_training_added():
     other = _result("proposed-50ep-ward", "proposed-50ep", [0.5, 0.45], 100.0)
     assert experiment.compute_spent([other, long]).loc["cpu", "pretrain_h"] * 3600 == pytest.approx(350.0)
     assert experiment.compute_spent([]).empty
+
+
+def test_train_caches_the_runners_training_and_writes_no_result(results_root, tmp_path, monkeypatch, capsys):
+    from caeward.embeddings import is_cached
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
+    images, _ = experiment.load_dataset("mnist-test", "quick")
+    assert not is_cached("cae", images, BUDGETS["quick"], seed=3)
+    train = ["train", "--autoencoder", "cae", "--dataset", "mnist-test", "--seed", "3", "--budget", "quick"]
+    assert main(train) == 0
+    assert "trained and cached" in capsys.readouterr().out
+    assert is_cached("cae", images, BUDGETS["quick"], seed=3)
+    assert not (results_root / "quick").exists()  # no result file
+    # the runner finds that very training in the cache instead of training again
+    ward = experiment.run("cae-ward", "mnist-test", 3, "quick", verbose=False)
+    assert ward["details"]["autoencoder"]["cached"]
+    assert main(train) == 0 and "were already cached" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["train", "--autoencoder", "nonsense", "--dataset", "mnist-test"])
+    with pytest.raises(ValueError, match="unknown autoencoder"):
+        experiment.train_autoencoder("nonsense", "mnist-test", 0, "quick")

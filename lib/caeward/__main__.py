@@ -1,4 +1,4 @@
-"""Command line: ``python -m caeward run ...`` and ``python -m caeward table``.
+"""Command line: ``python -m caeward run ...``, ``table``, ``train ...`` and ``list``.
 
 Examples
 --------
@@ -13,6 +13,11 @@ Run seeds 0-2 on both datasets at the full budget (stored results are skipped)::
 Print the table of stored full-budget results, and the compute they recorded::
 
     python -m caeward table
+
+Train DCEC's CAE on MNIST-full with seed 2 and cache its codes, writing no result
+(for a chapter's figures on a machine whose cache lacks that training)::
+
+    python -m caeward train --autoencoder cae --dataset mnist-full --seed 2
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import sys
 
 from . import experiment
+from .embeddings import AUTOENCODERS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
                                            "and the compute they recorded")
     p_table.add_argument("--budget", choices=["quick", "full"], default="full")
 
+    p_train = sub.add_parser("train", help="train (or resume) an autoencoder and cache its codes, "
+                                           "writing no result")
+    p_train.add_argument("--autoencoder", required=True, choices=list(AUTOENCODERS))
+    p_train.add_argument("--dataset", required=True, choices=list(experiment.DATASETS))
+    p_train.add_argument("--seed", nargs="+", type=int, default=[0])
+    p_train.add_argument("--budget", choices=["quick", "full"], default="full")
+
     p_list = sub.add_parser("list", help="list the registered methods")
     del p_list
 
@@ -57,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         print(experiment.results_table(results).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         print("\ncompute recorded, in hours (each training and embedding counted once):")
         print(experiment.compute_spent(results).to_string(float_format=lambda v: f"{v:.2f}"))
+        return 0
+
+    if args.command == "train":
+        for seed in args.seed:
+            info = experiment.train_autoencoder(args.autoencoder, args.dataset, seed, args.budget)
+            print(f"{args.autoencoder} / {args.dataset} / seed {seed}: codes "
+                  f"{'were already cached' if info['cached'] else 'trained and cached'} "
+                  f"(reconstruction MSE {info['reconstruction_mse']:.5f})")
         return 0
 
     methods = list(experiment.METHODS) if args.method == ["all"] else args.method

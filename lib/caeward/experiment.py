@@ -23,6 +23,7 @@ import numpy as np
 from . import metrics, runtime
 from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
+from .embeddings import AUTOENCODERS, trained_codes
 from .io import atomic_path
 from .methods import METHODS, RunContext
 from .paper import TABLE1
@@ -70,6 +71,38 @@ def predict(method: str, images: np.ndarray, seed: int, budget: str | Budget = "
     autoencoder trainings come from the cache when :func:`run` made them.
     """
     return _execute(method, images, seed, budget, device, progress)[0]
+
+
+def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | Budget = "full",
+                      device: str | None = None, progress: bool = True) -> dict:
+    """Train (or resume) an autoencoder on a data set and cache its codes; no result.
+
+    For a chapter that looks inside a training, such as chapter 6's figures, on a
+    machine whose cache lacks it: :func:`run` skips a method whose result is stored,
+    so it never trains its autoencoder again, and ``force`` would replace the
+    stored result. The training is the one the runner's methods use (same cache key).
+
+    Parameters
+    ----------
+    autoencoder : str
+        A key of :data:`caeward.embeddings.AUTOENCODERS`.
+    dataset : {"mnist-full", "mnist-test"}
+    seed : int
+    budget : {"quick", "full"} or Budget
+
+    Returns
+    -------
+    dict
+        The training's ``info`` from :func:`caeward.embeddings.trained_codes`
+        (``cached`` says whether it was already there).
+    """
+    if autoencoder not in AUTOENCODERS:
+        raise ValueError(f"unknown autoencoder {autoencoder!r}; known: {', '.join(AUTOENCODERS)}")
+    images, _ = load_dataset(dataset, budget)
+    budget = BUDGETS[budget] if isinstance(budget, str) else budget
+    runtime.float32_everywhere()  # as the runner, so that the training is the same
+    _, info = trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(), progress=progress)
+    return info
 
 
 def _execute(method: str, images: np.ndarray, seed: int, budget: str | Budget,
