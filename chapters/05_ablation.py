@@ -119,12 +119,14 @@ print(f"{len(stored)} stored {budget.name}-budget runs of ablation methods.")
 # %% [markdown]
 # ## One table for all variants
 #
-# Per variant, data set and clustering: seeds stored, the reconstruction error of the
-# pretrained autoencoder (mean squared error per pixel over the data set, a label-free
-# quantity) and ACC / NMI, mean ± sd over seeds; and where the seeds were trained. A
-# seed trained on a GPU is a different training from the same seed on a CPU (the
-# arithmetic differs in its last bits, and training amplifies that), so a row that
-# mixes devices mixes trainings, each fixed by its seed on its device.
+# Per variant, data set and clustering: the seeds stored, the reconstruction error of
+# the pretrained autoencoder (mean squared error per pixel over the data set, a
+# label-free quantity) and ACC / NMI, mean ± sd over seeds; and where the seeds were
+# trained. A seed trained on a GPU is a different training from the same seed on a CPU
+# (the arithmetic differs in its last bits, and training amplifies that), so a row that
+# mixes devices mixes trainings, each fixed by its seed on its device. Two rows compare
+# like with like only where their seeds are the same; the epochs figure below pairs
+# them by training.
 
 # %%
 def autoencoder_of(result):
@@ -151,7 +153,8 @@ def pm(values):
 
 
 summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
-           .agg(seeds=("seed", "size"), recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm),
+           .agg(seeds=("seed", lambda seeds: " ".join(map(str, sorted(seeds)))),
+                recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm),
                 devices=("device", lambda d: ", ".join(sorted(set(d)))))
            .reset_index())
 summary["recon_mse"] = summary["recon_mse"].map("{:.3g}".format)  # skip variants reach 1e-6 and below
