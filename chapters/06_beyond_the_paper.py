@@ -254,7 +254,7 @@ for dataset in DATASETS:
               "a retraining on this machine, not the stored runs' (its ACCs below are its own)"))
     # the runner's embedding of these codes (N2D's settings), from the cache when it made it
     embedding, umap_info = manifold.cached_umap_embed(codes, seed=FIGURE_SEED)
-    embedded[dataset] = (embedding, images, labels)
+    embedded[dataset] = (embedding, images, labels, codes)
     for space, points in [("raw codes", codes), ("UMAP embedding", embedding)]:
         Z = cluster.ward_linkage(points)
         rule = cluster.largest_gap_k(Z, ks=range(2, 31))
@@ -302,7 +302,7 @@ else:
 # after their best-matching digit as in chapter 4), and what each group costs in ACC:
 
 # %%
-for dataset, (embedding, images, labels) in embedded.items():
+for dataset, (embedding, images, labels, _) in embedded.items():
     for space in ("raw codes", "UMAP embedding"):
         clusters_at_ten = ward_at_ten[dataset, space]
         print(f"{dataset}, Ward on the {space}: ACC {100 * acc_at_ten[dataset, space]:.2f}")
@@ -319,7 +319,7 @@ if not embedded:  # full mode on a machine without the figure seed's codes: see 
     print("No codes of the figure seed at hand, so no figure.")
 else:
     dataset = max(embedded, key=lambda name: len(embedded[name][2]))
-    _, images, labels = embedded[dataset]
+    _, images, labels, _ = embedded[dataset]
     named = metrics.rename_clusters(labels, ward_at_ten[dataset, "UMAP embedding"])
     digit, cluster_digit, count = metrics.largest_confusions(labels, ward_at_ten[dataset, "UMAP embedding"],
                                                              top=1)[0]
@@ -346,11 +346,10 @@ else:
 # of the MNIST-test CAE codes, coloured by the true digit:
 
 # %%
-if "mnist-test" not in embedded:  # left out above: training it is the runner's job, not this cell's
+if "mnist-test" not in embedded:  # left out above, with the command that trains it
     print("No MNIST-test codes of the figure seed at hand, so no picture.")
 else:
-    _, images, labels = embedded["mnist-test"]
-    codes, _ = trained_codes("cae", images, budget, seed=FIGURE_SEED, device=device)
+    _, _, labels, codes = embedded["mnist-test"]
     flat = manifold.umap_embed(codes, seed=FIGURE_SEED, settings=manifold.UMAPSettings(n_components=2))
     fig, ax = plt.subplots(figsize=(6.5, 6))
     points = ax.scatter(flat[:, 0], flat[:, 1], c=labels, cmap="tab10", s=1.5, alpha=0.7, rasterized=True)

@@ -26,6 +26,7 @@ import argparse
 import sys
 
 from . import experiment
+from .budget import BUDGETS
 from .embeddings import AUTOENCODERS
 
 
@@ -40,19 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--dataset", nargs="+", default=["all"],
                        help=f"dataset(s) or 'all'; known: {', '.join(experiment.DATASETS)}")
     p_run.add_argument("--seed", nargs="+", type=int, default=[0])
-    p_run.add_argument("--budget", choices=["quick", "full"], default="full")
+    p_run.add_argument("--budget", choices=list(BUDGETS), default="full")
     p_run.add_argument("--force", action="store_true", help="run again even if a result exists")
 
     p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper, "
                                            "and the compute they recorded")
-    p_table.add_argument("--budget", choices=["quick", "full"], default="full")
+    p_table.add_argument("--budget", choices=list(BUDGETS), default="full")
 
     p_train = sub.add_parser("train", help="train (or resume) an autoencoder and cache its codes, "
                                            "writing no result")
     p_train.add_argument("--autoencoder", required=True, choices=list(AUTOENCODERS))
     p_train.add_argument("--dataset", required=True, choices=list(experiment.DATASETS))
     p_train.add_argument("--seed", nargs="+", type=int, default=[0])
-    p_train.add_argument("--budget", choices=["quick", "full"], default="full")
+    p_train.add_argument("--budget", choices=list(BUDGETS), default="full")
 
     p_list = sub.add_parser("list", help="list the registered methods")
     del p_list
