@@ -6,7 +6,7 @@ import pytest
 from caeward import experiment
 from caeward.__main__ import main
 from caeward.methods import TABLE1_METHODS, Method
-from caeward.budget import BUDGETS, current_budget, quick_mode, subsample
+from caeward.budget import BUDGETS, bf16_twin, current_budget, quick_mode, subsample
 
 
 @pytest.fixture
@@ -158,6 +158,25 @@ def test_a_result_knows_its_own_training_and_not_another(results_root, shared_ca
     assert not experiment.trained_as_stored(ward, other)
     with pytest.raises(ValueError, match="no autoencoder"):
         experiment.trained_as_stored(experiment.run("kmeans-pixels", "mnist-test", 0, "quick", verbose=False), info)
+
+
+def test_a_bf16_twin_trains_apart_and_is_stored_apart(results_root, shared_cache, monkeypatch):
+    from dataclasses import replace
+    monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
+    twin = bf16_twin(BUDGETS["quick"])
+    assert twin is BUDGETS["quick-bf16"] and replace(twin, name="quick", bf16=False) == BUDGETS["quick"]
+    with pytest.raises(ValueError, match="already pretrains in bfloat16"):
+        bf16_twin(twin)
+    with pytest.raises(ValueError, match="no bfloat16 twin"):
+        bf16_twin(replace(BUDGETS["quick"], name="mine"))
+    float32 = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
+    bf16 = experiment.run("cae-ward", "mnist-test", 1, "quick-bf16", verbose=False)
+    assert (results_root / "quick-bf16" / "cae-ward" / "mnist-test" / "seed1.json").exists()
+    assert [r["config"]["budget"]["bf16"] for r in (float32, bf16)] == [False, True]
+    # its own training, not the float32 one found in the cache: bf16 rounds every forward pass
+    assert not bf16["details"]["autoencoder"]["cached"]
+    assert bf16["details"]["autoencoder"]["losses"] != float32["details"]["autoencoder"]["losses"]
+    assert experiment.load_results("quick-bf16") == [bf16]
 
 
 def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
