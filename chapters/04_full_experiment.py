@@ -419,14 +419,16 @@ else:
     display(paired.pivot_table(index=["clustering", "seed"], columns="precision",
                                values=["recon_mse", "ACC", "NMI"])
             .style.format("{:.2f}").format("{:.5f}", subset=["recon_mse"]))
+    passes = []
     for label, part in both.groupby("clustering"):
         spread = part.groupby("precision")[["ACC", "NMI"]].agg(["mean", "std", "count"])
         f32, b16 = spread.loc["float32"], spread.loc["bf16"]
         if f32[("ACC", "count")] < 2:
+            passes.append(False)
             verdict = "no float32 spread to compare with (one seed)"
         else:
-            within = all(abs(b16[(m, "mean")] - f32[(m, "mean")]) <= f32[(m, "std")] for m in ("ACC", "NMI"))
-            verdict = ("within" if within else "NOT within") + " one float32 sd"
+            passes.append(all(abs(b16[(m, "mean")] - f32[(m, "mean")]) <= f32[(m, "std")] for m in ("ACC", "NMI")))
+            verdict = ("within" if passes[-1] else "NOT within") + " one float32 sd"
         print(f"{label}: " + "; ".join(
             f"{m} float32 {f32[(m, 'mean')]:.2f} ± {f32[(m, 'std')]:.2f} ({f32[(m, 'count')]:.0f} seeds), "
             f"bf16 {b16[(m, 'mean')]:.2f} ({b16[(m, 'count')]:.0f})" for m in ("ACC", "NMI")) + f" -> {verdict}")
@@ -434,6 +436,17 @@ else:
     recon = trainings.groupby("precision")["recon_mse"].agg(["mean", "std", "count"])
     print("reconstruction MSE (label-free):", "; ".join(
         f"{p} {row['mean']:.5f} ± {row['std']:.5f} ({row['count']:.0f} trainings)" for p, row in recon.iterrows()))
+    print("So the book " + ("may pretrain in bf16: the rule is met for both clusterings." if all(passes) else
+                            "keeps float32 for every row: the rule is not met, and bf16's speed goes unused."))
+
+# %% [markdown]
+# The rule asks whether the precision leaves the experiment unchanged, not whether
+# it helps: a difference in bf16's favour fails it as surely as one against it. It is
+# strict on purpose. With three seeds against five, a difference of one float32
+# standard deviation can arise by chance alone, and a precision that changes the
+# clustering even a little would make Table 1 a different experiment from the one
+# its float32 seeds ran. The label-free reconstruction error, which varies far less
+# from seed to seed than ACC, is printed beside it for that reason.
 
 # %% [markdown]
 # ## Summary
