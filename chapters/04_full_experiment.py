@@ -60,6 +60,7 @@ from caeward.runtime import setup
 
 device = setup(seed=0)
 budget = current_budget()
+twin = bf16_twin(budget)  # the same budget pretrained in bfloat16: the precision check's
 
 # %% [markdown]
 # ## Every row is a registered method
@@ -366,7 +367,7 @@ cost.groupby(["method", "dataset", "device"], sort=False).median().round(1)
 # (`caeward.experiment.compute_spent`). Time lost to interrupted runs is not in it.
 
 # %%
-experiment.compute_spent(experiment.load_results(budget) + experiment.load_results(bf16_twin(budget))).round(2)
+experiment.compute_spent(experiment.load_results(budget) + experiment.load_results(twin)).round(2)
 
 # %% [markdown]
 # **Precision.** Pretraining could run under bfloat16 autocast (`Budget.bf16`), which
@@ -402,15 +403,14 @@ if throughput_file.exists():
 # standard deviation (over all float32 seeds) of the float32 mean.
 
 # %%
-twin = bf16_twin(budget)
 precision_methods = ["proposed-cae-kmeans", "proposed-cae-ward"]
 if budget.name == "quick":
     experiment.run_many(precision_methods, ["mnist-test"], [0], twin)
-experiment.run_many(precision_methods, ["mnist-test"], [0, 1, 2], twin, missing="report")
+twin_runs = experiment.run_many(precision_methods, ["mnist-test"], [0, 1, 2], twin, missing="report")
 both = pd.DataFrame([{"clustering": METHODS[r["method"]].label, "precision": names[r["config"]["budget"].get("bf16")],
                       "seed": r["seed"], "recon_mse": r["details"]["autoencoder"]["reconstruction_mse"],
                       "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]}
-                     for r in stored + experiment.load_results(twin)
+                     for r in stored + twin_runs
                      if r["method"] in precision_methods and r["dataset"] == "mnist-test"])
 if not (both["precision"] == "bf16").any():
     print("No bf16 run is stored yet; the commands are listed above.")
