@@ -102,3 +102,21 @@ def test_no_sibling_past_the_epochs_or_of_another_design_is_continued(quick_imag
     assert short["pretrain_started_from"] is None  # "long" holds 2 epochs, more than 1
     _, other = embeddings.trained_model("other", quick_images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
     assert other["pretrain_started_from"] is None  # skip connections: another model
+
+
+def test_the_proposed_variants_200_epochs_continue_their_50_epoch_twin(quick_images):
+    """The ablation's 50-epoch twins are worth running first only if the 200-epoch
+    variant then continues them: with the registered specs, the twin is found as its
+    sibling (the trainings differ in their epochs and nothing else)."""
+    name = "proposed-code5"
+    images = quick_images[:64]  # 50 epochs of the real network, in seconds
+    _, twin = embeddings.trained_model(f"{name}-50ep", images, EPOCHS_OF_SPEC, 0, "cpu", progress=False)
+    assert len(twin["losses"]) == 50
+    key, folder = embeddings._cache_folder(name, images, EPOCHS_OF_SPEC, 0)
+    assert key["epochs"] == 200
+    folder.mkdir(parents=True)
+    embeddings._start_from_sibling(key, EPOCHS_OF_SPEC, folder)
+    assert embeddings._read_started_from(folder) == {"autoencoder": f"{name}-50ep", "epochs": 50}
+    for variant in embeddings.PROPOSED_VARIANTS:  # and so for every variant: same design, other epochs
+        spec, twin_spec = embeddings.AUTOENCODERS[variant], embeddings.AUTOENCODERS[f"{variant}-50ep"]
+        assert twin_spec.epochs == 50 and twin_spec.cls == spec.cls and twin_spec.kwargs == spec.kwargs

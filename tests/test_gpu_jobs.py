@@ -35,3 +35,15 @@ def test_the_plan_finishes_the_first_jobs_first_and_no_more_than_fits():
     workers, finished = gpu_jobs.plan_workers(jobs, RATES, deadline=1.5 * one, max_workers=8,
                                               measured=50.0, measured_workers=8, quick=False)
     assert (workers, finished) == (1, [0])
+
+
+def test_every_job_names_registered_methods_shortest_training_first():
+    from caeward.embeddings import AUTOENCODERS
+    from caeward.methods import METHODS
+
+    for ae, methods, _, _ in gpu_jobs.JOBS:
+        assert set(methods) <= set(METHODS), (ae, set(methods) - set(METHODS))
+        epochs = [AUTOENCODERS[gpu_jobs._autoencoder_of(m, ae)].epochs or 200 for m in methods]
+        assert epochs == sorted(epochs), (ae, methods)  # so a longer training continues a shorter one
+    assert ("proposed-skip", ["proposed-skip-50ep-kmeans", "proposed-skip-50ep-ward", "proposed-skip-kmeans",
+                              "proposed-skip-ward"], "mnist-full", 0) in gpu_jobs.JOBS

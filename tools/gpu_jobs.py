@@ -42,11 +42,20 @@ _CAE_ROWS = ["cae-kmeans", "cae-ward"] + [f"cae-{m}" for m in _UMAP]
 _PROPOSED_ROWS = ([f"proposed-{n}ep-{c}" for n in (50, 100) for c in ("kmeans", "ward")]
                   + ["proposed-cae-kmeans", "proposed-cae-ward"] + [f"proposed-{m}" for m in _UMAP])
 _SELFTRAIN_CAE = ["dec-conv", "dcec"]
+
+
+def _ablation_rows(ae: str) -> list[str]:
+    """An ablation variant's methods; the proposed CAE's variants have 50-epoch twins
+    (caeward.embeddings.PROPOSED_VARIANTS), run first for the same reason as above."""
+    twins = [f"{ae}-50ep-{c}" for c in ("kmeans", "ward")] if ae.startswith("proposed-") else []
+    return twins + [f"{ae}-kmeans", f"{ae}-ward"]
+
+
 JOBS = (
     [("proposed", _PROPOSED_ROWS, "mnist-full", s) for s in range(5)]
     + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-full", s) for s in (0, 2, 3, 4, 1)]
     + [("sae", ["sae-kmeans", "dec", "idec"], "mnist-full", s) for s in range(3)]
-    + [(ae, [f"{ae}-kmeans", f"{ae}-ward"], "mnist-full", s) for s in range(2)
+    + [(ae, _ablation_rows(ae), "mnist-full", s) for s in range(2)
        for ae in ("proposed-skip", "cae-skip", "proposed-deeper", "proposed-code5", "proposed-code20")]
     + [("proposed", _PROPOSED_ROWS, "mnist-test", s) for s in range(5)]
     + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-test", s) for s in range(5)]

@@ -16,7 +16,8 @@ beside it adds up the wall time of every run of the training, so a resumed train
 reports what all of it cost.
 
 Trainings that differ only in their number of epochs (the epochs ablation:
-``proposed-50ep``, ``proposed-100ep``, ``proposed``) share their first epochs: each
+``proposed-50ep``, ``proposed-100ep``, ``proposed``; each variant's ``-50ep`` twin and
+the variant) share their first epochs: each
 epoch's shuffle is seeded by the seed and the epoch, and the initial weights by the
 seed, so a 50-epoch training *is* the first 50 epochs of the 200-epoch one. A new
 training therefore starts from the checkpoint of the cached sibling that got
@@ -45,7 +46,7 @@ from .io import atomic_path, load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
-__all__ = ["AutoencoderSpec", "AUTOENCODERS", "cache_root", "trained_codes", "trained_model",
+__all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "cache_root", "trained_codes", "trained_model",
            "reload_model", "is_cached", "training_estimate"]
 
 
@@ -97,6 +98,11 @@ AUTOENCODERS = {
     "proposed-50ep": AutoencoderSpec("DeepConvAutoencoder", epochs=50),
     "proposed-100ep": AutoencoderSpec("DeepConvAutoencoder", epochs=100),
 }
+#: The proposed CAE's ablation variants, each also after 50 epochs: set beside
+#: ``proposed-50ep`` they compare the variants at a quarter of the 200 epochs' cost, and
+#: being the first 50 epochs of the 200-epoch training, they cost it nothing later.
+PROPOSED_VARIANTS = ["proposed-skip", "proposed-deeper", "proposed-code5", "proposed-code20"]
+AUTOENCODERS.update({f"{name}-50ep": replace(AUTOENCODERS[name], epochs=50) for name in PROPOSED_VARIANTS})
 
 
 def cache_root() -> Path:

@@ -21,7 +21,7 @@ import numpy as np
 from . import cluster
 from .budget import Budget
 from .dec import SelfTraining, self_train
-from .embeddings import AUTOENCODERS, reload_model, trained_codes
+from .embeddings import AUTOENCODERS, PROPOSED_VARIANTS, reload_model, trained_codes
 from .manifold import UMAPSettings, cached_umap_embed
 from .train import to_tensor
 
@@ -210,13 +210,14 @@ register("proposed-cae-ward", "proposed CAE + hierarchical", _agglomerative(_cod
 TABLE1_METHODS = list(METHODS)
 
 # Ablation: skip connections, depth, code size, epochs (Ward and k-means on each),
-# and the linkage on the proposed CAE's codes.
-for _ae, _label in [("cae-skip", "CAE with skips"), ("proposed-skip", "proposed CAE with skips"),
-                    ("proposed-deeper", "proposed CAE, 3 convs per stage"),
-                    ("proposed-code5", "proposed CAE, 5-d code"),
-                    ("proposed-code20", "proposed CAE, 20-d code"),
-                    ("proposed-50ep", "proposed CAE, 50 epochs"),
-                    ("proposed-100ep", "proposed CAE, 100 epochs")]:
+# and the linkage on the proposed CAE's codes. Shorter trainings first, so that lists of
+# missing runs put them first: a longer training continues a shorter one, not the reverse.
+_VARIANTS = {"proposed-skip": "proposed CAE with skips", "proposed-deeper": "proposed CAE, 3 convs per stage",
+             "proposed-code5": "proposed CAE, 5-d code", "proposed-code20": "proposed CAE, 20-d code"}
+for _ae, _label in [("cae-skip", "CAE with skips"), ("proposed-50ep", "proposed CAE, 50 epochs"),
+                    *((f"{_ae}-50ep", f"{_VARIANTS[_ae]}, 50 epochs") for _ae in PROPOSED_VARIANTS),
+                    ("proposed-100ep", "proposed CAE, 100 epochs"),
+                    *((_ae, _VARIANTS[_ae]) for _ae in PROPOSED_VARIANTS)]:
     register(f"{_ae}-kmeans", f"{_label} + k-means", _kmeans(_codes(_ae)), {**_ae_config(_ae), **_KMEANS})
     register(f"{_ae}-ward", f"{_label} + hierarchical", _agglomerative(_codes(_ae), "ward"),
              {**_ae_config(_ae), **_linkage_config()})
