@@ -17,13 +17,12 @@ reports what all of it cost.
 
 Trainings that differ only in their number of epochs (the epochs ablation:
 ``proposed-50ep``, ``proposed-100ep``, ``proposed``; each variant's ``-50ep`` twin and
-the variant) share their first epochs: each
-epoch's shuffle is seeded by the seed and the epoch, and the initial weights by the
-seed, so a 50-epoch training *is* the first 50 epochs of the 200-epoch one. A new
-training therefore starts from the checkpoint of the cached sibling that got
-furthest without passing its own epochs, and takes over that sibling's clock, so its
-``pretrain_s`` is still the cost of all its epochs; ``pretrain_started_from`` says
-which sibling it continued.
+the variant) share their first epochs: each epoch's shuffle is seeded by the seed and
+the epoch, and the initial weights by the seed, so a 50-epoch training *is* the first
+50 epochs of the 200-epoch one. A new training therefore starts from the checkpoint
+of the cached sibling that got furthest without passing its own epochs, and takes
+over that sibling's clock, so its ``pretrain_s`` is still the cost of all its epochs;
+``pretrain_started_from`` says which sibling it continued.
 """
 
 from __future__ import annotations
