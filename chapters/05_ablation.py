@@ -224,11 +224,11 @@ plt.show()
 
 # %%
 for dataset in frame["dataset"].unique():
-    for base in ("cae", "proposed"):
+    for base, skip in [("cae", "cae-skip"), ("proposed", "proposed-skip"), ("proposed-50ep", "proposed-skip-50ep")]:
         part = frame[frame["dataset"] == dataset]
-        a, b = part[part["autoencoder"] == base], part[part["autoencoder"] == f"{base}-skip"]
+        a, b = part[part["autoencoder"] == base], part[part["autoencoder"] == skip]
         if len(a) and len(b):
-            print(f"{dataset}, {base} -> {base}-skip (seeds: {a['seed'].nunique()} -> {b['seed'].nunique()}): "
+            print(f"{dataset}, {base} -> {skip} (seeds: {a['seed'].nunique()} -> {b['seed'].nunique()}): "
                   f"reconstruction MSE {a['recon_mse'].mean():.3g} -> {b['recon_mse'].mean():.3g}; " + "; ".join(
                       f"{label} ACC {a.loc[a['clustering'] == label, 'ACC'].mean():.2f} -> "
                       f"{b.loc[b['clustering'] == label, 'ACC'].mean():.2f}" for label in clusterings.values()))
