@@ -45,9 +45,11 @@ _SELFTRAIN_CAE = ["dec-conv", "dcec"]
 
 
 def _ablation_rows(ae: str) -> list[str]:
-    """An ablation variant's methods; the proposed CAE's variants have 50-epoch twins
-    (caeward.embeddings.PROPOSED_VARIANTS), run first for the same reason as above."""
-    twins = [f"{ae}-50ep-{c}" for c in ("kmeans", "ward")] if ae.startswith("proposed-") else []
+    """An ablation variant's methods; a variant with a 50-epoch twin
+    (caeward.embeddings.PROPOSED_VARIANTS) runs the twin first, for the same reason as above."""
+    from caeward.embeddings import PROPOSED_VARIANTS
+
+    twins = [f"{ae}-50ep-{c}" for c in ("kmeans", "ward")] if ae in PROPOSED_VARIANTS else []
     return twins + [f"{ae}-kmeans", f"{ae}-ward"]
 
 
