@@ -416,9 +416,12 @@ if not (both["precision"] == "bf16").any():
     print("No bf16 run is stored yet; the commands are listed above.")
 else:
     paired = both[both["seed"].isin(both.loc[both["precision"] == "bf16", "seed"])]
-    display(paired.pivot_table(index=["clustering", "seed"], columns="precision",
-                               values=["recon_mse", "ACC", "NMI"])
-            .style.format("{:.2f}").format("{:.5f}", subset=["recon_mse"]))
+    side_by_side = paired.pivot_table(index=["clustering", "seed"], columns="precision",
+                                      values=["recon_mse", "ACC", "NMI"])
+    # Formatted as text, not with a pandas Styler: a Styler's output changes on every run
+    # (random table ids), which would hide the real changes when the chapter is re-executed.
+    display(side_by_side.apply(
+        lambda col: col.map(("{:.5f}" if col.name[0] == "recon_mse" else "{:.2f}").format)))
     passes = []
     for label, part in both.groupby("clustering"):
         spread = part.groupby("precision")[["ACC", "NMI"]].agg(["mean", "std", "count"])
