@@ -223,9 +223,10 @@ fig.tight_layout()
 plt.show()
 
 # %%
+skip_pairs = [(name.replace("-skip", ""), name) for name in variants if "-skip" in name]  # (plain, skip)
 for dataset in frame["dataset"].unique():
-    for base, skip in [("cae", "cae-skip"), ("proposed", "proposed-skip"), ("proposed-50ep", "proposed-skip-50ep")]:
-        part = frame[frame["dataset"] == dataset]
+    part = frame[frame["dataset"] == dataset]
+    for base, skip in skip_pairs:
         a, b = part[part["autoencoder"] == base], part[part["autoencoder"] == skip]
         if len(a) and len(b):
             print(f"{dataset}, {base} -> {skip} (seeds: {a['seed'].nunique()} -> {b['seed'].nunique()}): "
