@@ -15,6 +15,7 @@ Clustering Analysis with Deep Convolutional Autoencoders* (2020). Modules:
 - :mod:`caeward.manifold` -- UMAP between the codes and the clustering (chapter 6)
 - :mod:`caeward.methods` -- the registry of Table 1 methods and ablation variants (chapters 4, 5)
 - :mod:`caeward.experiment` -- the runner and its results (chapters 1, 4)
+- :mod:`caeward.estimate` -- how long missing runs will take, from stored timings (chapters 4, 5, 6)
 - :mod:`caeward.estimator` -- ``CAEWard``, the method for your own images (chapter 4)
 - :mod:`caeward.runtime` -- seeding, device, versions (every chapter's setup cell)
 """

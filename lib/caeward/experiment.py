@@ -24,6 +24,7 @@ from . import metrics, runtime
 from .budget import BUDGETS, Budget, subsample
 from .data import load_mnist
 from .embeddings import AUTOENCODERS, trained_codes
+from .estimate import format_duration, missing_runs_seconds
 from .io import atomic_path
 from .methods import METHODS, RunContext
 from .paper import TABLE1
@@ -200,8 +201,8 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     """Every method x dataset x seed: stored results are loaded, missing ones run.
 
     Before computing anything it says how many runs are missing and, from the
-    wall times of stored runs of the same method and dataset, about how long they
-    will take, so that no one starts hours of work by accident.
+    timings of stored runs (:func:`caeward.estimate.missing_runs_seconds`), at most
+    about how long they will take, so that no one starts hours of work by accident.
 
     Parameters
     ----------
@@ -226,15 +227,11 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
     if todo:
-        stored = load_results(budget)
-        def guess(m, d):
-            times = [r["timings"]["total_s"] for r in stored if r["method"] == m and r["dataset"] == d]
-            return float(np.median(times)) if times else None
-        guesses = [guess(m, d) for m, d, _ in todo]
-        known = [g for g in guesses if g is not None]
-        estimate = (f"about {sum(known) / 60:.1f} min from stored timings"
-                    + (f", plus {len(guesses) - len(known)} run(s) with no timing yet"
-                       if len(known) < len(guesses) else "")) if known else "no stored timing to estimate from"
+        seconds, unknown = missing_runs_seconds(todo, load_results(budget), budget, runtime.pick_device())
+        known = len(todo) - unknown
+        estimate = (f"at most about {format_duration(seconds)} from stored timings"
+                    + (f", plus {unknown} run(s) with no timing to estimate from" if unknown else "")
+                    if known else "no stored timing to estimate from")
         if missing == "report":
             print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; {len(todo)} are not "
                   f"({estimate}) and are left out here. To compute them:")
