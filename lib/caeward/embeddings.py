@@ -45,7 +45,7 @@ from .io import atomic_path, load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
-__all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "cache_root", "trained_codes", "trained_model",
+__all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "cache_root", "trained_codes", "trained_model",
            "reload_model", "is_cached", "training_estimate"]
 
 
@@ -102,6 +102,13 @@ AUTOENCODERS = {
 #: being the first 50 epochs of the 200-epoch training, they cost it nothing later.
 PROPOSED_VARIANTS = ["proposed-skip", "proposed-deeper", "proposed-code5", "proposed-code20"]
 AUTOENCODERS.update({f"{name}-50ep": replace(AUTOENCODERS[name], epochs=50) for name in PROPOSED_VARIANTS})
+
+
+def architecture(name: str) -> AutoencoderSpec:
+    """The spec of autoencoder ``name`` but for its epochs: two names with the same
+    architecture are the same training run for a different length (``proposed-50ep``
+    and ``proposed``)."""
+    return replace(AUTOENCODERS[name], epochs=None)
 
 
 def cache_root() -> Path:
@@ -220,10 +227,9 @@ def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
     passing ``key["epochs"]``; do nothing if none did."""
     (folder / "started_from.json").unlink(missing_ok=True)  # left by a start that did not finish
     name, epochs = key["autoencoder"], key["epochs"]
-    unset = replace(AUTOENCODERS[name], epochs=None)
     best = None
     for other, spec in AUTOENCODERS.items():
-        if other == name or replace(spec, epochs=None) != unset:
+        if other == name or architecture(other) != architecture(name):
             continue
         other_folder = _folder_of({**key, "autoencoder": other, "spec": asdict(spec),
                                    "epochs": spec.epochs_for(budget)})

@@ -14,18 +14,13 @@ in this machine's cache costs nothing again.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from .budget import Budget
-from .embeddings import AUTOENCODERS
-from .methods import METHODS
+from .embeddings import AUTOENCODERS, architecture
+from .methods import METHODS, clustering_config, own_seconds
 
 __all__ = ["missing_runs_seconds", "format_duration"]
-
-# The keys of a method's config that describe its autoencoder, not its clustering.
-_AUTOENCODER_KEYS = ("autoencoder", "class", "kwargs", "pretrain")
 
 
 def missing_runs_seconds(todo, stored: list[dict], budget: Budget, device: str) -> tuple[float, int]:
@@ -49,19 +44,20 @@ def missing_runs_seconds(todo, stored: list[dict], budget: Budget, device: str) 
         ``seconds``).
     """
     kind = device.split(":")[0]
-    results = [r for r in stored if r.get("device", "cpu").split(":")[0] == kind]
+    results = [r for r in stored if r["device"].split(":")[0] == kind]
     seconds, unknown, trainings, embeddings = 0.0, 0, set(), set()
     for method, dataset, seed in todo:
         config = METHODS[method].config
         autoencoder = config.get("autoencoder")
+        key, embedded = (autoencoder, dataset, seed), "manifold" in config
         training = embedding = 0.0
-        if autoencoder is not None and (autoencoder, dataset, seed) not in trainings:
+        if autoencoder is not None and key not in trainings:
             per_epoch = _seconds_per_epoch(autoencoder, dataset, results)
             if per_epoch is None:
                 unknown += 1
                 continue
             training = per_epoch * AUTOENCODERS[autoencoder].epochs_for(budget)
-        if "manifold" in config and (autoencoder, dataset, seed) not in embeddings:
+        if embedded and key not in embeddings:
             embedding = _median([r["timings"]["manifold_s"] for r in results
                                  if r["dataset"] == dataset and "manifold_s" in r["timings"]])
             if embedding is None:
@@ -71,9 +67,9 @@ def missing_runs_seconds(todo, stored: list[dict], budget: Budget, device: str) 
         if rest is None:
             unknown += 1
             continue
-        trainings.add((autoencoder, dataset, seed))
-        if "manifold" in config:
-            embeddings.add((autoencoder, dataset, seed))
+        trainings.add(key)
+        if embedded:
+            embeddings.add(key)
         seconds += training + embedding + rest
     return seconds, unknown
 
@@ -91,13 +87,13 @@ def _seconds_per_epoch(autoencoder: str, dataset: str, results: list[dict]) -> f
     """Median pretraining seconds per epoch of stored trainings of the same architecture
     (the same spec but for its epochs), each training counted once. Only trainings whose
     every epoch was timed count (``pretrain_untimed_epochs == 0``)."""
-    architecture = replace(AUTOENCODERS[autoencoder], epochs=None)
+    wanted = architecture(autoencoder)
     per_training = {}
     for r in results:
         other = r["config"]["method"].get("autoencoder")
         info = r.get("details", {}).get("autoencoder") or {}
         if (r["dataset"] != dataset or other not in AUTOENCODERS
-                or replace(AUTOENCODERS[other], epochs=None) != architecture
+                or architecture(other) != wanted
                 or info.get("pretrain_untimed_epochs") != 0 or not info.get("losses")):
             continue
         per_training[(other, r["seed"])] = r["timings"]["pretrain_s"] / len(info["losses"])
@@ -107,17 +103,10 @@ def _seconds_per_epoch(autoencoder: str, dataset: str, results: list[dict]) -> f
 def _rest_seconds(method: str, dataset: str, results: list[dict]) -> float | None:
     """Median time of a run besides pretraining and the manifold step: of stored runs of
     ``method``, else of methods whose config differs only in the autoencoder."""
-    def rest(r):
-        return sum(v for k, v in r["timings"].items() if k not in ("total_s", "pretrain_s", "manifold_s"))
-
-    own = [rest(r) for r in results if r["method"] == method and r["dataset"] == dataset]
+    own = [own_seconds(r["timings"]) for r in results if r["method"] == method and r["dataset"] == dataset]
     if own:
         return _median(own)
-    clustering = _clustering_config(METHODS[method].config)
-    alike = [rest(r) for r in results if r["dataset"] == dataset and r["method"] in METHODS
-             and _clustering_config(METHODS[r["method"]].config) == clustering]
+    clustering = clustering_config(METHODS[method].config)
+    alike = [own_seconds(r["timings"]) for r in results if r["dataset"] == dataset and r["method"] in METHODS
+             and clustering_config(METHODS[r["method"]].config) == clustering]
     return _median(alike)
-
-
-def _clustering_config(config: dict) -> dict:
-    return {k: v for k, v in config.items() if k not in _AUTOENCODER_KEYS}

@@ -26,7 +26,7 @@ from .data import load_mnist
 from .embeddings import AUTOENCODERS, trained_codes
 from .estimate import format_duration, missing_runs_seconds
 from .io import atomic_path
-from .methods import METHODS, RunContext
+from .methods import METHODS, RunContext, own_seconds
 from .paper import TABLE1
 
 __all__ = ["DATASETS", "METHODS", "load_dataset", "predict", "run", "run_many", "results_dir", "trained_as_stored",
@@ -390,7 +390,7 @@ def compute_spent(results: list[dict]):
                                        "manifold_h": 0.0, "other_h": 0.0})
         row["results"] += 1
         t = r["timings"]
-        row["other_h"] += sum(t.get(k, 0.0) for k in ("load_s", "cluster_s", "selftrain_s")) / 3600
+        row["other_h"] += own_seconds(t) / 3600
         training = _training_id(r)
         if training is not None:
             trainings[training] = (device, t["pretrain_s"], r["details"]["autoencoder"].get("pretrain_started_from"))

@@ -25,7 +25,8 @@ from .embeddings import AUTOENCODERS, PROPOSED_VARIANTS, reload_model, trained_c
 from .manifold import UMAPSettings, cached_umap_embed
 from .train import to_tensor
 
-__all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS", "UMAP_METHODS"]
+__all__ = ["RunContext", "Method", "METHODS", "register", "TABLE1_METHODS", "UMAP_METHODS", "SHARED_TIMINGS",
+           "own_seconds", "clustering_config"]
 
 N_CLUSTERS = 10
 # Ward results keep their last merge heights: 30 serve the cut at ten (chapter 6's close
@@ -80,6 +81,17 @@ def register(name: str, label: str, fit_predict: Callable, config: dict | None =
         raise ValueError(f"method {name!r} is registered twice")
     METHODS[name] = Method(name, label, fit_predict, dict(config or {}))
     return METHODS[name]
+
+
+#: Timings of a stage that twin methods share and that a run repeats even when it
+#: reused the stage's cache: each training and embedding is paid once, not per run.
+SHARED_TIMINGS = ("pretrain_s", "manifold_s")
+
+
+def own_seconds(timings: dict) -> float:
+    """The seconds a run spent on its own (loading, clustering, self-training): its
+    ``timings`` but for the shared stages and the ``total_s`` that sums them."""
+    return sum(v for k, v in timings.items() if k not in SHARED_TIMINGS + ("total_s",))
 
 
 class _Timer:
@@ -173,6 +185,12 @@ def _ae_config(name: str) -> dict:
     return {"autoencoder": name, "class": spec.cls, "kwargs": spec.kwargs,
             "pretrain": {"optimizer": spec.optimizer, "lr": spec.lr, "batch_size": 256,
                          "loss": "mse", "epochs": spec.epochs or f"budget.{spec.kind}_epochs"}}
+
+
+def clustering_config(config: dict) -> dict:
+    """A method's config without the keys that describe its autoencoder: methods whose
+    clustering configs are equal cluster the same way, on different codes."""
+    return {k: v for k, v in config.items() if k not in _ae_config("cae")}
 
 
 # -------------------------------------------------------------------- the registry
