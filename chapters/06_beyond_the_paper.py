@@ -50,6 +50,7 @@ if "google.colab" in sys.modules:
 import inspect
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import ScalarFormatter
 import numpy as np
 import pandas as pd
 
@@ -205,6 +206,8 @@ for ax, dataset in zip(axes[0], DATASETS):
         ax.scatter(group["h9 / h10"], group["ACC"], marker="o" if space == "raw codes" else "^",
                    label=row, alpha=0.8)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())  # ratios near 1: "1.5", not "1.5 × 10^0"
+    ax.xaxis.set_minor_formatter(ScalarFormatter())
     ax.set_xlabel("$h_9 / h_{10}$ (1 = a tie between the last kept and first undone merge)")
     ax.set_ylabel("ACC (%)")
     ax.set_title(dataset + ("" if len(part) else " (no Ward runs stored yet)"))
