@@ -45,8 +45,8 @@ from .io import atomic_path, load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
-__all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "cache_root", "trained_codes", "trained_model",
-           "reload_model", "is_cached", "training_estimate"]
+__all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "cache_root", "trained_codes",
+           "trained_model", "reload_model", "is_cached", "training_estimate"]
 
 
 @dataclass(frozen=True)
