@@ -50,7 +50,7 @@ if "google.colab" in sys.modules:
 import inspect
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 import numpy as np
 import pandas as pd
 
@@ -206,8 +206,11 @@ for ax, dataset in zip(axes[0], DATASETS):
         ax.scatter(group["h9 / h10"], group["ACC"], marker="o" if space == "raw codes" else "^",
                    label=row, alpha=0.8)
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(ScalarFormatter())  # ratios near 1: "1.5", not "1.5 × 10^0"
-    ax.xaxis.set_minor_formatter(ScalarFormatter())
+    # The ratios lie between 1 and a few: the log scale's default ticks (its decades, then 2, 3, ...)
+    # would leave a panel with two labels, so label fixed ratios that fall inside the view.
+    ax.xaxis.set_major_locator(FixedLocator([1, 1.1, 1.2, 1.4, 1.7, 2, 2.5, 3, 4, 6]))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))  # "2", not "2.0" or "2 × 10^0"
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("$h_9 / h_{10}$ (1 = a tie between the last kept and first undone merge)")
     ax.set_ylabel("ACC (%)")
     ax.set_title(dataset + ("" if len(part) else " (no Ward runs stored yet)"))
