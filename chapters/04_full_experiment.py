@@ -201,11 +201,11 @@ for _, r in table[table["method"].str.endswith("-ward") & (table["n_seeds"] > 1)
           f"NMI {r['nmi_sd']:.2f}; ACC from {accs[0]:.2f} to {accs[-1]:.2f}{reached}")
 
 # %% [markdown]
-# The paper reports one run per row and no spread. Where some of our seeds reach its
-# number and others fall several points short, one run could have landed anywhere in
-# that range, and the mean over seeds is the fairer comparison. Chapter 6 measures how
-# close those calls are, without labels, from the merge heights every Ward run stores,
-# and shows what makes them clear.
+# The paper reports one number per row, with no seeds or spread. Where some of our
+# seeds reach its number and others fall several points short, a single run could
+# land anywhere in that range, and the mean over seeds is the fairer comparison.
+# Chapter 6 measures how close those calls are, without labels, from the merge
+# heights every Ward run stores, and shows what makes them clear.
 #
 # ## The paper's claims, measured
 #
