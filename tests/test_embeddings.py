@@ -120,3 +120,62 @@ def test_the_proposed_variants_200_epochs_continue_their_50_epoch_twin(quick_ima
     for variant in embeddings.PROPOSED_VARIANTS:  # and so for every variant: same design, other epochs
         spec, twin_spec = embeddings.AUTOENCODERS[variant], embeddings.AUTOENCODERS[f"{variant}-50ep"]
         assert twin_spec.epochs == 50 and twin_spec.cls == spec.cls and twin_spec.kwargs == spec.kwargs
+
+
+# ------------------------------------------------------------- committed codes
+
+@pytest.fixture
+def committed(quick_images, tmp_path, monkeypatch):
+    """A quick training stored under a temporary results folder, then dropped from the cache."""
+    monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
+    trained, _ = embeddings.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    folder = embeddings.store_codes("cae", quick_images, QUICK, 0)
+    embeddings._cache_folder("cae", quick_images, QUICK, 0)[1].joinpath("codes.npy").unlink()
+    return trained, folder
+
+
+def _no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained although the codes are committed")
+    monkeypatch.setattr(embeddings, "pretrain", refuse)
+
+
+def test_committed_codes_serve_when_the_cache_lacks_them(quick_images, committed, monkeypatch):
+    trained, folder = committed
+    assert folder.parent == embeddings.stored_codes.store_root(QUICK)
+    assert embeddings.is_cached("cae", quick_images, QUICK, 0)
+    _no_training(monkeypatch)
+    codes, info = embeddings.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    np.testing.assert_array_equal(codes, trained)
+    assert info["source"] == "committed" and info["cached"]
+    assert info["trained_on"]["device"] == "cpu" and "folder" not in info
+    assert info["stored_by"]["versions"]["torch"]
+
+
+def test_committed_codes_that_fail_their_check_are_not_used(quick_images, committed):
+    trained, folder = committed
+    data = bytearray((folder / "codes.npy").read_bytes())
+    data[-1] ^= 0xFF
+    (folder / "codes.npy").write_bytes(bytes(data))
+    with pytest.warns(UserWarning, match="SHA-256"):
+        codes, info = embeddings.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    assert info["source"] == "trained"
+    assert (folder / "codes.npy").read_bytes() == bytes(data)  # never overwritten
+    np.testing.assert_array_equal(codes, trained)  # same machine, same seed: the same training
+
+
+def test_committed_codes_of_another_training_are_not_used(quick_images, committed):
+    _, folder = committed
+    meta = json.loads((folder / "codes.json").read_text())
+    meta["info"]["key"]["seed"] = 1
+    (folder / "codes.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="another training"):
+        _, info = embeddings.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    assert info["source"] == "trained"
+
+
+def test_storing_needs_the_training_in_the_cache(quick_images, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
+    with pytest.raises(FileNotFoundError, match="python -m caeward train"):
+        embeddings.store_codes("cae", quick_images, QUICK, 0)
+    assert not embeddings.is_cached("cae", quick_images, QUICK, 0)

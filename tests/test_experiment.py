@@ -271,3 +271,20 @@ def test_train_caches_the_runners_training_and_writes_no_result(results_root, tm
         main(["train", "--autoencoder", "nonsense", "--dataset", "mnist-test"])
     with pytest.raises(ValueError, match="unknown autoencoder"):
         experiment.train_autoencoder("nonsense", "mnist-test", 0, "quick")
+
+
+def test_train_store_writes_the_codes_to_commit_once(results_root, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
+    train = ["train", "--autoencoder", "cae", "--dataset", "mnist-test", "--seed", "3", "--budget", "quick", "--store"]
+    assert main(train) == 0
+    out = capsys.readouterr().out
+    stored = sorted((results_root / "codes" / "quick").glob("cae-*/codes.npy"))
+    assert len(stored) == 1 and f"stored in {stored[0].parent}" in out
+    assert not (results_root / "quick").exists()  # still no result file
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "another-machine"))  # an empty cache
+    assert main(train) == 0
+    out = capsys.readouterr().out
+    assert "are committed under results/codes" in out and "stored in" not in out
+    ward = experiment.run("cae-ward", "mnist-test", 3, "quick", verbose=False)
+    assert ward["details"]["autoencoder"]["source"] == "committed"
+    assert ward["details"]["autoencoder"]["trained_on"]["device"] == "cpu"

@@ -18,6 +18,9 @@ Train DCEC's CAE on MNIST-full with seed 2 and cache its codes, writing no resul
 (for a chapter's figures on a machine whose cache lacks that training)::
 
     python -m caeward train --autoencoder cae --dataset mnist-full --seed 2
+
+Add ``--store`` to also write those codes under ``results/codes/``, to be committed,
+so that the chapters draw that figure from them on any machine without training.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     p_train.add_argument("--dataset", required=True, choices=list(experiment.DATASETS))
     p_train.add_argument("--seed", nargs="+", type=int, default=[0])
     p_train.add_argument("--budget", choices=list(BUDGETS), default="full")
+    p_train.add_argument("--store", action="store_true",
+                         help="also write the codes under results/codes/, to be committed for the chapters' figures")
 
     p_list = sub.add_parser("list", help="list the registered methods")
     del p_list
@@ -75,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "train":
         for seed in args.seed:
-            info = experiment.train_autoencoder(args.autoencoder, args.dataset, seed, args.budget)
-            print(f"{args.autoencoder} / {args.dataset} / seed {seed}: codes "
-                  f"{'were already cached' if info['cached'] else 'trained and cached'} "
-                  f"(reconstruction MSE {info['reconstruction_mse']:.5f})")
+            info = experiment.train_autoencoder(args.autoencoder, args.dataset, seed, args.budget, store=args.store)
+            found = {"cache": "were already cached", "committed": "are committed under results/codes",
+                     "trained": "trained and cached"}[info["source"]]
+            stored = f"; stored in {info['stored_in']}" if "stored_in" in info else ""
+            print(f"{args.autoencoder} / {args.dataset} / seed {seed}: codes {found} "
+                  f"(reconstruction MSE {info['reconstruction_mse']:.5f}){stored}")
         return 0
 
     methods = list(experiment.METHODS) if args.method == ["all"] else args.method

@@ -11,11 +11,12 @@ data set and the full training budget, which is what the book's stored outputs s
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-__all__ = ["Budget", "BUDGETS", "quick_mode", "current_budget", "bf16_twin", "subsample"]
+__all__ = ["Budget", "BUDGETS", "quick_mode", "current_budget", "bf16_twin", "subsample", "results_dir"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,16 @@ def subsample(images: np.ndarray, labels: np.ndarray, budget: Budget,
         return images, labels
     keep = np.sort(np.random.default_rng(seed).choice(n, budget.max_samples, replace=False))
     return images[keep], labels[keep]
+
+
+def results_dir(budget: str | Budget) -> Path:
+    """Where results of a budget live: ``$CAEWARD_RESULTS/<budget>`` if set, else
+    ``results/<budget>`` in the repository (``results/quick`` is git-ignored)."""
+    name = budget.name if isinstance(budget, Budget) else budget
+    base = os.environ.get("CAEWARD_RESULTS")
+    if base:
+        return Path(base) / name
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "_config.yml").exists():  # installed without the book: use the cwd
+        repo = Path.cwd()
+    return repo / "results" / name

@@ -39,14 +39,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import models
+from . import models, runtime, stored_codes
 from .budget import Budget
 from .io import atomic_path, load_verified_array, save_verified_array
 from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
 __all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "cache_root", "trained_codes",
-           "trained_model", "reload_model", "is_cached", "training_estimate"]
+           "trained_model", "reload_model", "is_cached", "store_codes", "training_estimate"]
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,25 @@ def _cache_folder(name: str, images: np.ndarray, budget: Budget, seed: int) -> t
 
 
 def _folder_of(key: dict) -> Path:
+    return cache_root() / _folder_name(key)
+
+
+def _folder_name(key: dict) -> str:
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return cache_root() / f"{key['autoencoder']}-{digest}"
+    return f"{key['autoencoder']}-{digest}"
+
+
+def _stored_folder(key: dict, budget: Budget) -> Path:
+    """Where the codes of training ``key`` are committed, if they are (:mod:`caeward.stored_codes`)."""
+    return stored_codes.store_root(budget) / _folder_name(key)
 
 
 def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
-    """Whether the codes of this training are in the cache (verified when loaded)."""
-    _, folder = _cache_folder(name, images, budget, seed)
-    return (folder / "codes.npy").exists() and (folder / "codes.json").exists()
+    """Whether the codes of this training are at hand, in the cache or committed under
+    ``results/codes/`` (either is verified when loaded), so that no training is needed."""
+    key, folder = _cache_folder(name, images, budget, seed)
+    return any((f / "codes.npy").exists() and (f / "codes.json").exists()
+               for f in (folder, _stored_folder(key, budget)))
 
 
 def training_estimate(name: str, n_images: int, budget: Budget, device: str = "cpu") -> str:
@@ -216,9 +227,12 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
     _write_clock(clock_path, segments)
     untimed = segments[0]["from_epoch"]  # epochs trained before this clock existed
+    # The device of the run that finished the training: a seed fixes a training on one kind of device only.
+    trained_on = {"device": str(device), "device_name": runtime.device_name(str(device)),
+                  "cpu_kernels": runtime.cpu_kernels()}
     return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
                    "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
-                   "pretrain_started_from": started_from, "folder": str(folder)}, x
+                   "pretrain_started_from": started_from, "trained_on": trained_on, "folder": str(folder)}, x
 
 
 def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
@@ -294,27 +308,53 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
                   progress: bool = True) -> tuple[np.ndarray, dict]:
     """The codes of ``images`` under autoencoder ``name`` pretrained with ``seed``.
 
-    Loaded from the cache when present and verified; otherwise trained (or its
-    training resumed) and stored.
+    Loaded from the cache when present and verified, else from the codes committed
+    under ``results/codes/`` (:mod:`caeward.stored_codes`) when they are this
+    training's and verified; otherwise trained (or its training resumed) and cached.
 
     Returns
     -------
     codes : ndarray of float32, shape (n, code_dim)
     info : dict
-        As :func:`trained_model`, plus ``reconstruction_mse`` and ``cached``.
+        As :func:`trained_model`, plus ``reconstruction_mse``, ``cached`` (no
+        training was needed) and ``source`` (``"cache"``, ``"committed"`` or
+        ``"trained"``). Trainings cached before ``trained_on`` was recorded lack it.
     """
     key, folder = _cache_folder(name, images, budget, seed)
     codes_path, meta_path = folder / "codes.npy", folder / "codes.json"
     found = load_verified_array(codes_path, meta_path)
-    if found is not None:  # else missing, unreadable or unverified: recompute below
-        return found[0], {**found[1], "cached": True}
+    if found is not None:  # else missing, unreadable or unverified: look further
+        return found[0], {**found[1], "cached": True, "source": "cache"}
+    found = stored_codes.load(_stored_folder(key, budget), key)
+    if found is not None:
+        return found[0], {**found[1], "cached": True, "source": "committed"}
     model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
     start = time.perf_counter()
     codes = embed(model, x)
     info["embed_s"] = time.perf_counter() - start
     info["reconstruction_mse"] = reconstruction_error(model, x)
     save_verified_array(codes_path, meta_path, codes, info)
-    return codes, {**info, "cached": False}
+    return codes, {**info, "cached": False, "source": "trained"}
+
+
+def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int) -> Path:
+    """Commit-ready copy of a cached training's codes, for the chapters' figures.
+
+    Writes them under ``results/codes/<budget>/`` (:mod:`caeward.stored_codes`) with
+    the training's record and the commit and versions that stored them; returns the
+    folder. The training must be in the cache (``python -m caeward train`` first).
+    """
+    key, folder = _cache_folder(name, images, budget, seed)
+    found = load_verified_array(folder / "codes.npy", folder / "codes.json")
+    if found is None:
+        raise FileNotFoundError(f"the codes of {name} (seed {seed}, {len(images):,} images, budget "
+                                f"{budget.name}) are not in the cache {cache_root()}: train them first, "
+                                f"with python -m caeward train")
+    codes, info = found
+    info = {k: v for k, v in info.items() if k != "folder"}  # a path on this machine only
+    stored = {"stored_by": {**runtime.git_commit(), "versions": runtime.versions(),
+                            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}
+    return stored_codes.save(_stored_folder(key, budget), codes, {**info, **stored})
 
 
 def reload_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str):

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 from . import metrics, runtime
-from .budget import BUDGETS, Budget, subsample
+from .budget import BUDGETS, Budget, results_dir, subsample
 from .data import load_mnist
-from .embeddings import AUTOENCODERS, trained_codes
+from .embeddings import AUTOENCODERS, store_codes, trained_codes
 from .estimate import format_duration, missing_runs_seconds
 from .io import atomic_path
 from .methods import METHODS, RunContext, own_seconds
@@ -37,19 +36,6 @@ DATASETS = {"mnist-full": "full", "mnist-test": "test"}
 
 
 # ------------------------------------------------------------------------- running
-
-def results_dir(budget: str | Budget) -> Path:
-    """Where results of a budget live: ``$CAEWARD_RESULTS/<budget>`` if set, else
-    ``results/<budget>`` in the repository (``results/quick`` is git-ignored)."""
-    name = budget.name if isinstance(budget, Budget) else budget
-    base = os.environ.get("CAEWARD_RESULTS")
-    if base:
-        return Path(base) / name
-    repo = Path(__file__).resolve().parents[2]
-    if not (repo / "_config.yml").exists():  # installed without the book: use the cwd
-        repo = Path.cwd()
-    return repo / "results" / name
-
 
 def result_path(method: str, dataset: str, seed: int, budget: str | Budget) -> Path:
     return results_dir(budget) / method / dataset / f"seed{seed}.json"
@@ -75,7 +61,7 @@ def predict(method: str, images: np.ndarray, seed: int, budget: str | Budget = "
 
 
 def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | Budget = "full",
-                      device: str | None = None, progress: bool = True) -> dict:
+                      device: str | None = None, progress: bool = True, store: bool = False) -> dict:
     """Train (or resume) an autoencoder on a data set and cache its codes; no result.
 
     For a chapter that looks inside a training, such as chapter 6's figures, on a
@@ -90,12 +76,17 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     dataset : {"mnist-full", "mnist-test"}
     seed : int
     budget : {"quick", "full"} or Budget
+    store : bool
+        Also write the codes under ``results/codes/`` to be committed
+        (:mod:`caeward.stored_codes`: for the trainings that chapters draw figures
+        from), unless they are committed already.
 
     Returns
     -------
     dict
         The training's ``info`` from :func:`caeward.embeddings.trained_codes`
-        (``cached`` says whether it was already there).
+        (``source`` says where it came from), with ``stored_in``, the folder written,
+        when ``store`` wrote one.
     """
     if autoencoder not in AUTOENCODERS:
         raise ValueError(f"unknown autoencoder {autoencoder!r}; known: {', '.join(AUTOENCODERS)}")
@@ -103,6 +94,8 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     budget = BUDGETS[budget] if isinstance(budget, str) else budget
     runtime.float32_everywhere()  # as the runner, so that the training is the same
     _, info = trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(), progress=progress)
+    if store and info["source"] != "committed":
+        info["stored_in"] = str(store_codes(autoencoder, images, budget, seed))
     return info
 
 

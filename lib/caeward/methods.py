@@ -120,9 +120,9 @@ def _codes(autoencoder: str):
         # interruption it adds up every run (pretrain_runs); trainings cached before
         # that was recorded give None for the two counts.
         ctx.timings["pretrain_s"] = info["pretrain_s"]
-        ctx.details["autoencoder"] = {k: info.get(k) for k in ("losses", "reconstruction_mse", "cached",
-                                                                "pretrain_runs", "pretrain_untimed_epochs",
-                                                                "pretrain_started_from")}
+        ctx.details["autoencoder"] = {k: info.get(k) for k in ("losses", "reconstruction_mse", "cached", "source",
+                                                                "trained_on", "pretrain_runs",
+                                                                "pretrain_untimed_epochs", "pretrain_started_from")}
         return codes
     return features
 
