@@ -170,7 +170,7 @@ def training_estimate(name: str, n_images: int, budget: Budget, device: str = "c
     of device (``results/benchmarks/training-throughput-<device>.json``)."""
     spec = AUTOENCODERS[name]
     epochs = spec.epochs_for(budget)
-    tag = device.split(":")[0]
+    tag = runtime.device_kind(device)
     path = Path(__file__).resolve().parents[2] / "results" / "benchmarks" / f"training-throughput-{tag}.json"
     rate = None
     if path.exists():

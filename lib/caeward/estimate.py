@@ -19,6 +19,7 @@ import numpy as np
 from .budget import Budget
 from .embeddings import AUTOENCODERS, architecture
 from .methods import METHODS, clustering_config, own_seconds
+from .runtime import device_kind
 
 __all__ = ["missing_runs_seconds", "format_duration"]
 
@@ -43,8 +44,8 @@ def missing_runs_seconds(todo, stored: list[dict], budget: Budget, device: str) 
         How many runs had no stored timing to estimate from (their time is not in
         ``seconds``).
     """
-    kind = device.split(":")[0]
-    results = [r for r in stored if r["device"].split(":")[0] == kind]
+    kind = device_kind(device)
+    results = [r for r in stored if device_kind(r["device"]) == kind]
     seconds, unknown, trainings, embeddings = 0.0, 0, set(), set()
     for method, dataset, seed in todo:
         config = METHODS[method].config

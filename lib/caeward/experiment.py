@@ -378,7 +378,7 @@ def compute_spent(results: list[dict]):
     trainings, embeddings, rows = {}, {}, {}
     for r in results:
         # the kind, not the name: a run on one thread may cluster a two-thread training
-        device = r["device"].split(":")[0]
+        device = runtime.device_kind(r["device"])
         row = rows.setdefault(device, {"results": 0, "trainings": 0, "pretrain_h": 0.0,
                                        "manifold_h": 0.0, "other_h": 0.0})
         row["results"] += 1

@@ -16,7 +16,7 @@ import numpy as np
 
 from .budget import current_budget
 
-__all__ = ["seed_everything", "float32_everywhere", "pick_device", "versions", "git_commit", "setup"]
+__all__ = ["seed_everything", "float32_everywhere", "pick_device", "device_kind", "versions", "git_commit", "setup"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
 
@@ -66,6 +66,11 @@ def pick_device(prefer: str | None = None) -> str:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
     return "cpu"
+
+
+def device_kind(device: str) -> str:
+    """The kind of a torch device string, without its index: ``"cuda:1"`` -> ``"cuda"``."""
+    return device.split(":")[0]
 
 
 def device_name(device: str) -> str:
