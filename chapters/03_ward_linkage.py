@@ -393,7 +393,8 @@ if gpu_bench:
 # it in advance. A common rule: cut where the gap between successive merge heights is
 # largest. We test it on the codes of DCEC's convolutional autoencoder trained on
 # MNIST-test (seed 0, the budget's pretraining; loaded from the cache when the runner
-# made it).
+# made it, else from the codes committed under `results/codes/`, which chapter 4
+# introduces).
 
 # %%
 images, labels = experiment.load_dataset("mnist-test", budget)
