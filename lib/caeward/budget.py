@@ -11,8 +11,8 @@ data set and the full training budget, which is what the book's stored outputs s
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
