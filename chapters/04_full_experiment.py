@@ -268,15 +268,18 @@ pd.DataFrame(claim_rows)
 # The paper's Fig. 4 shows t-SNE maps {cite}`vandermaaten2008tsne` of the MNIST-test
 # codes, coloured by cluster, for the four CAE rows. Two trainings give the four
 # panels: one per autoencoder (seed 0), each cut by k-means and by Ward. The codes
-# come from the cache the runner filled, or are trained here (with an estimate
+# come from the cache the runner filled, else from the codes committed with the
+# results (`results/codes/`, `caeward.stored_codes`, so that every machine draws the
+# same figure without an hour of training), or are trained here (with an estimate
 # first). The clusterings are recomputed with `experiment.predict`, the runner's own
 # code. Where the codes come from the very training behind the stored results (the
 # same loss curve, `experiment.trained_as_stored`), the recomputed ACC must match the
 # stored one to the last digit, and the cell checks it. A seed fixes a training only
 # on one kind of processor, though: PyTorch's CPU kernels round differently on
 # different ones, and 200 epochs turn those last bits into a different network. Where
-# the codes were trained on another machine than the stored runs, the cell says so and
-# prints both numbers; the panels then show this machine's training.
+# the codes were trained on another machine than the stored runs, the cell says so,
+# names the device they were trained on, and prints both numbers; the panels then show
+# that training.
 
 # %%
 images, labels = experiment.load_dataset("mnist-test", budget)
@@ -298,8 +301,10 @@ for ae, method in panels:
         print(f"{method}: the stored run's training; recomputed ACC matches it ({100 * here:.2f})")
     else:
         curve = stored_run["details"]["autoencoder"]["losses"]
-        print(f"{method}: a retraining of seed 0 on this machine, not the stored run's "
-              f"(final loss {trainings[ae]['losses'][-1]:.6f} vs {curve[-1]:.6f}): "
+        where = trainings[ae].get("trained_on", {}).get("device_name", "a device not recorded")
+        origin = {"cache": "this machine's cache", "committed": "results/codes", "trained": "a training just now"}
+        print(f"{method}: a retraining of seed 0 (on {where}; codes from {origin[trainings[ae]['source']]}), "
+              f"not the stored run's (final loss {trainings[ae]['losses'][-1]:.6f} vs {curve[-1]:.6f}): "
               f"ACC here {100 * here:.2f}, stored {100 * stored_acc:.2f}")
 
 # %%
