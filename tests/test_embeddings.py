@@ -1,6 +1,7 @@
 """The training clock: a resumed training reports the wall time of all its runs; a
 training continues a shorter sibling that differs from it only in epochs."""
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -150,6 +151,10 @@ def test_committed_codes_serve_when_the_cache_lacks_them(quick_images, committed
     assert info["source"] == "committed" and info["cached"]
     assert info["trained_on"]["device"] == "cpu" and "folder" not in info
     assert info["stored_by"]["versions"]["torch"]
+    # the same format as a result's "created": ISO 8601 in UTC, as isoformat() writes it
+    created = dt.datetime.fromisoformat(info["stored_by"]["created"])
+    assert created.utcoffset() == dt.timedelta(0)
+    assert created.isoformat(timespec="seconds") == info["stored_by"]["created"]
 
 
 def test_committed_codes_that_fail_their_check_are_not_used(quick_images, committed):

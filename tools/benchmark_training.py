@@ -12,7 +12,6 @@ JSON result (commit, device, versions) to results/benchmarks/.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -78,7 +77,7 @@ def _write(args, x, rows, device: str) -> Path:
               "batch_size": 256, "rows": rows, "device": device,
               "device_name": runtime.device_name(device), "torch_threads": torch.get_num_threads(),
               "versions": runtime.versions(), **runtime.git_commit(),
-              "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+              "created": runtime.utc_timestamp()}
     args.output.mkdir(parents=True, exist_ok=True)
     path = args.output / f"training-throughput-{device.split(':')[0]}.json"
     with atomic_path(path) as tmp:

@@ -17,7 +17,6 @@ well-clustered synthetic 10-d data (10 Gaussian blobs).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import threading
 import time
@@ -169,7 +168,7 @@ def _write(args, rows, device: str) -> Path:
     """The JSON result so far (written after every size, so a stopped run keeps its rows)."""
     result = {"benchmark": "exact Ward linkage", "sizes": args.sizes, "rows": rows, "device": device,
               "device_name": runtime.device_name(device), "versions": runtime.versions(),
-              **runtime.git_commit(), "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+              **runtime.git_commit(), "created": runtime.utc_timestamp()}
     args.output.mkdir(parents=True, exist_ok=True)
     path = args.output / f"ward-{device.split(':')[0]}.json"
     with atomic_path(path) as tmp:

@@ -42,7 +42,6 @@ import torch
 from . import models, runtime, stored_codes
 from .budget import Budget
 from .io import atomic_path, load_verified_array, save_verified_array
-from .runtime import seed_everything
 from .train import embed, load_checkpoint, pretrain, reconstruction_error, to_tensor
 
 __all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "cache_root", "trained_codes",
@@ -210,7 +209,7 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     spec = AUTOENCODERS[name]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "key.json").write_text(json.dumps(key, indent=2, sort_keys=True))
-    seed_everything(seed)
+    runtime.seed_everything(seed)
     model = spec.build(images.shape[-1])
     x = to_tensor(images, device)
     checkpoint, clock_path = folder / "pretrain.pt", folder / "pretrain_clock.json"
@@ -353,7 +352,7 @@ def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int) -> Pat
     codes, info = found
     info = {k: v for k, v in info.items() if k != "folder"}  # a path on this machine only
     stored = {"stored_by": {**runtime.git_commit(), "versions": runtime.versions(),
-                            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}}
+                            "created": runtime.utc_timestamp()}}
     return stored_codes.save(_stored_folder(key, budget), codes, {**info, **stored})
 
 

@@ -12,7 +12,6 @@ folder into the table the chapters display, with the paper's numbers beside it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import time
 from pathlib import Path
@@ -157,7 +156,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
         "device": device, "device_name": runtime.device_name(device), "cpu_kernels": runtime.cpu_kernels(),
         "versions": runtime.versions(), **runtime.git_commit(),
         "config": {"method": spec.config, "budget": budget.as_dict()},
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": runtime.utc_timestamp(),
     }
     _write_json_atomic(path, result)
     if verbose:

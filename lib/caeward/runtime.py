@@ -5,6 +5,7 @@ Introduced in chapter 1 (*The problem*).
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import platform
 import random
@@ -16,7 +17,8 @@ import numpy as np
 
 from .budget import current_budget
 
-__all__ = ["seed_everything", "float32_everywhere", "pick_device", "device_kind", "versions", "git_commit", "setup"]
+__all__ = ["seed_everything", "float32_everywhere", "pick_device", "device_kind", "versions", "git_commit",
+           "utc_timestamp", "setup"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
 
@@ -97,6 +99,12 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def utc_timestamp() -> str:
+    """Now, in UTC, to the second, as ISO 8601 (``2026-12-02T01:02:03+00:00``): the
+    ``created`` of every result, benchmark and stored set of codes."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def git_commit(path: str | Path | None = None) -> dict[str, object]:
