@@ -79,7 +79,7 @@ def _write(args, x, rows, device: str) -> Path:
               "versions": runtime.versions(), **runtime.git_commit(),
               "created": runtime.utc_timestamp()}
     args.output.mkdir(parents=True, exist_ok=True)
-    path = args.output / f"training-throughput-{device.split(':')[0]}.json"
+    path = args.output / f"training-throughput-{runtime.device_kind(device)}.json"
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     return path
