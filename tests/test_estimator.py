@@ -32,7 +32,7 @@ def shapes():
 @pytest.fixture(scope="module")
 def fitted(shapes):
     images, _ = shapes
-    return CAEWard(n_clusters=3, architecture="dcec", code_dim=4, epochs=40, batch_size=32,
+    return CAEWard(n_clusters=3, architecture="cae", code_dim=4, epochs=40, batch_size=32,
                    random_state=0).fit(images)
 
 
@@ -47,14 +47,14 @@ def test_fit_finds_the_shapes(fitted, shapes):
 
 def test_repeatable_and_fit_predict(shapes, fitted):
     images, _ = shapes
-    again = CAEWard(n_clusters=3, architecture="dcec", code_dim=4, epochs=40, batch_size=32,
+    again = CAEWard(n_clusters=3, architecture="cae", code_dim=4, epochs=40, batch_size=32,
                     random_state=0).fit_predict(images)
     assert np.array_equal(again, fitted.labels_)
 
 
 def test_accepts_other_layouts_and_scales(shapes):
     images, _ = shapes
-    base = CAEWard(n_clusters=3, architecture="dcec", epochs=1, random_state=0)
+    base = CAEWard(n_clusters=3, architecture="cae", epochs=1, random_state=0)
     a = base.fit_predict(images)
     b = CAEWard(**base.get_params()).fit_predict(images[:, None] * 1000.0 - 7.0)  # (n,1,h,w), any scale
     assert np.array_equal(a, b)  # min-max scaling maps it back to the same [0, 1] images
@@ -64,7 +64,7 @@ def test_accepts_other_layouts_and_scales(shapes):
 
 def test_manifold_umap_clusters_the_embedding_of_the_same_codes(shapes, fitted):
     images, truth = shapes
-    model = CAEWard(n_clusters=3, architecture="dcec", code_dim=4, epochs=40, batch_size=32,
+    model = CAEWard(n_clusters=3, architecture="cae", code_dim=4, epochs=40, batch_size=32,
                     random_state=0, manifold="umap").fit(images)
     assert fitted.manifold_embedding_ is None
     assert np.array_equal(model.embedding_, fitted.embedding_)  # the step comes after the same training

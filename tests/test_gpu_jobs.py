@@ -38,8 +38,8 @@ def test_the_plan_finishes_the_first_jobs_first_and_no_more_than_fits():
 
 
 def test_every_job_names_registered_methods_shortest_training_first():
-    from caeward.embeddings import AUTOENCODERS
-    from caeward.methods import METHODS
+    from caeward.experiments.registry import AUTOENCODERS
+    from caeward.experiments.registry import METHODS
 
     for ae, methods, _, _ in gpu_jobs.JOBS:
         assert set(methods) <= set(METHODS), (ae, set(methods) - set(METHODS))

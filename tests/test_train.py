@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from caeward.models import ConvAutoencoder
-from caeward.train import embed, load_checkpoint, pretrain, save_checkpoint, to_tensor
+from caeward.train import CheckpointError, embed, load_checkpoint, pretrain, save_checkpoint, to_tensor
 
 
 def _data(n=96, size=16, seed=0):
@@ -56,13 +56,13 @@ def test_checkpoint_round_trip_is_weights_only(tmp_path):
     save_checkpoint(tmp_path / "c.pt", {"model": model.state_dict()})
     state = load_checkpoint(tmp_path / "c.pt")
     assert all(torch.equal(state["model"][k], v) for k, v in model.state_dict().items())
-    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.pt", "c.pt.sha256.json"]  # no temporary left
 
 
 def test_damaged_checkpoint_is_reported(tmp_path):
     bad = tmp_path / "pretrain.pt"
     bad.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="delete it"):
+    with pytest.raises(CheckpointError, match="cannot be used"):
         pretrain(_model(), to_tensor(_data()), epochs=1, checkpoint=bad, progress=False)
 
 

@@ -127,9 +127,9 @@ def test_lattice_ties_give_a_valid_ward_hierarchy():
 
 
 def test_on_mnist_codes(tmp_path, monkeypatch):
-    from caeward.budget import BUDGETS
-    from caeward.embeddings import trained_codes
-    from caeward.experiment import load_dataset
+    from caeward.experiments.settings import BUDGETS
+    from caeward.experiments.store import trained_codes
+    from caeward.experiments.runner import load_dataset
 
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path))
     images, _ = load_dataset("mnist-test", "quick")

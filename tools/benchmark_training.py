@@ -19,10 +19,11 @@ from pathlib import Path
 import torch
 
 from caeward import runtime
-from caeward.budget import BUDGETS
+from caeward.experiments.settings import BUDGETS
 from caeward.data import load_mnist
-from caeward.embeddings import AUTOENCODERS
-from caeward.io import atomic_path
+from caeward.experiments.registry import AUTOENCODERS
+from caeward.experiments.settings import benchmarks_dir
+from caeward.files import atomic_path
 from caeward.train import pretrain, to_tensor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def main() -> int:
     parser.add_argument("--autoencoders", nargs="+", default=["sae", "cae", "proposed"])
     parser.add_argument("--device", default=None)
     parser.add_argument("--fp32-only", action="store_true", help="leave out bfloat16 autocast")
-    parser.add_argument("--output", type=Path, default=ROOT / "results" / "benchmarks")
+    parser.add_argument("--output", type=Path, default=benchmarks_dir())
     args = parser.parse_args()
 
     device = runtime.pick_device(args.device)

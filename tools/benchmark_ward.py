@@ -7,7 +7,7 @@ every engine's merge heights agree with fastcluster's. Results go to
 results/benchmarks/ward-<device>.json and a plot beside it.
 
 Data: codes of MNIST images when --codes names a .npy file of codes (e.g. from
-`caeward.embeddings.trained_codes`), up to its size; beyond it, or without it,
+`caeward.experiments.store.trained_codes`), up to its size; beyond it, or without it,
 well-clustered synthetic 10-d data (10 Gaussian blobs).
 
     .venv/bin/python tools/benchmark_ward.py --sizes 5000 10000 20000
@@ -26,7 +26,8 @@ import numpy as np
 import psutil
 
 from caeward import runtime
-from caeward.io import atomic_path
+from caeward.experiments.settings import benchmarks_dir
+from caeward.files import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +97,7 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=600,
                         help="leave an engine out at a size where its time, extrapolated as n^2 "
                              "from its previous size, would pass this")
-    parser.add_argument("--output", type=Path, default=ROOT / "results" / "benchmarks")
+    parser.add_argument("--output", type=Path, default=benchmarks_dir())
     args = parser.parse_args()
 
     import torch

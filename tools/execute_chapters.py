@@ -27,8 +27,8 @@ from pathlib import Path
 import jupytext
 import nbclient
 
-from caeward.budget import quick_mode
-from caeward.io import atomic_path
+from caeward.experiments.settings import quick_mode
+from caeward.files import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ import torch
 
 from caeward import runtime
 from caeward.data import load_mnist
-from caeward.embeddings import AUTOENCODERS
+from caeward.experiments.registry import AUTOENCODERS
 from caeward.train import pretrain, to_tensor
 
 

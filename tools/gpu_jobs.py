@@ -1,7 +1,6 @@
-"""Run the full-budget experiment on a lent GPU: as many runs as fit before a deadline.
+"""Run the full-budget experiment on a GPU: as many runs as fit before a deadline.
 
-Used by ``tools/gpu_run.sh`` on the device machine (DEVELOPERS.md: 15 minutes of a
-GPU per session, in one call). Each job is one ``python -m caeward run`` process --
+Used by ``tools/gpu_run.sh`` on the GPU machine. Each job is one ``python -m caeward run`` process --
 the same runner as on a laptop -- for one autoencoder's methods on one dataset and
 seed, so the k-means and Ward rows of a seed share one pretraining. ``--workers``
 jobs run side by side on the one GPU: these small networks leave it mostly idle,
@@ -37,17 +36,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # pays for. Order = priority.
 _UMAP = ["umap-ward", "umap-kmeans", "umap-gmm"]  # chapter 6: one UMAP per training, three clusterings
 _CAE_ROWS = ["cae-kmeans", "cae-ward"] + [f"cae-{m}" for m in _UMAP]
-# The 50- and 100-epoch trainings are the first epochs of the 200-epoch one (caeward.embeddings
+# The 50- and 100-epoch trainings are the first epochs of the 200-epoch one (caeward.experiments.store
 # continues the furthest sibling), so one job runs them first and pays for 200 epochs in all.
 _PROPOSED_ROWS = ([f"proposed-{n}ep-{c}" for n in (50, 100) for c in ("kmeans", "ward")]
-                  + ["proposed-cae-kmeans", "proposed-cae-ward"] + [f"proposed-{m}" for m in _UMAP])
-_SELFTRAIN_CAE = ["dec-conv", "dcec"]
+                  + ["proposed-kmeans", "proposed-ward"] + [f"proposed-{m}" for m in _UMAP])
+_SELFTRAIN_CAE = ["cae-dec", "cae-idec"]
 
 
 def _ablation_rows(ae: str) -> list[str]:
     """An ablation variant's methods; a variant with a 50-epoch twin
-    (caeward.embeddings.PROPOSED_VARIANTS) runs the twin first, for the same reason as above."""
-    from caeward.embeddings import PROPOSED_VARIANTS
+    (caeward.experiments.registry.PROPOSED_VARIANTS) runs the twin first, for the same reason as above."""
+    from caeward.experiments.registry import PROPOSED_VARIANTS
 
     twins = [f"{ae}-50ep-{c}" for c in ("kmeans", "ward")] if ae in PROPOSED_VARIANTS else []
     return twins + [f"{ae}-kmeans", f"{ae}-ward"]
@@ -56,12 +55,12 @@ def _ablation_rows(ae: str) -> list[str]:
 JOBS = (
     [("proposed", _PROPOSED_ROWS, "mnist-full", s) for s in range(5)]
     + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-full", s) for s in (0, 2, 3, 4, 1)]
-    + [("sae", ["sae-kmeans", "dec", "idec"], "mnist-full", s) for s in range(3)]
+    + [("sae", ["sae-kmeans", "sae-dec", "sae-idec"], "mnist-full", s) for s in range(3)]
     + [(ae, _ablation_rows(ae), "mnist-full", s) for s in range(2)
        for ae in ("proposed-skip", "cae-skip", "proposed-deeper", "proposed-code5", "proposed-code20")]
     + [("proposed", _PROPOSED_ROWS, "mnist-test", s) for s in range(5)]
     + [("cae", _CAE_ROWS + (_SELFTRAIN_CAE if s < 3 else []), "mnist-test", s) for s in range(5)]
-    + [("sae", ["sae-kmeans", "dec", "idec"], "mnist-test", s) for s in range(3)]
+    + [("sae", ["sae-kmeans", "sae-dec", "sae-idec"], "mnist-test", s) for s in range(3)]
 )
 
 
@@ -69,7 +68,7 @@ def unfinished(jobs, budget: str):
     """The jobs with their methods that have no result file yet (a rerun skips those anyway,
     but a job with nothing left must not hold a worker or its estimated time). The methods
     come back as a tuple, so a job can key a dict."""
-    from caeward.experiment import result_path
+    from caeward.experiments.results import result_path
 
     for ae, methods, dataset, seed in jobs:
         left = tuple(m for m in methods if not result_path(m, dataset, seed, budget).exists())
@@ -77,35 +76,32 @@ def unfinished(jobs, budget: str):
             yield ae, left, dataset, seed
 
 
-_IMAGES = {"mnist-full": 70_000, "mnist-test": 10_000}
-
-
 def _autoencoder_of(method: str, default: str) -> str:
-    """The autoencoder a method's codes come from: the longest name it starts with
-    (``proposed-50ep-ward`` -> ``proposed-50ep``); the job's for DEC, IDEC, DCEC."""
-    from caeward.embeddings import AUTOENCODERS
+    """The autoencoder a method's codes come from (the registry says)."""
+    from caeward.experiments.registry import METHODS
 
-    names = [a for a in AUTOENCODERS if method == a or method.startswith(a + "-")]
-    return max(names, key=len) if names else default
+    return METHODS[method].representation.autoencoder or default
 
 
 def estimate_s(job, rates: dict, slowdown: float, quick: bool, whole: bool = True) -> float:
     """Seconds a job should take on one of the side-by-side workers: all of it, or
     (``whole=False``) until its first result, after the shortest training among its
-    methods (a job whose 50-epoch rows come first is worth starting when those fit)."""
-    from caeward.budget import BUDGETS
-    from caeward.embeddings import AUTOENCODERS
+    methods (a job whose 50-epoch rows come first is worth starting when those fit).
+    Training time is :func:`caeward.experiments.cost.training_seconds` at ``rates``."""
+    from caeward.experiments.cost import training_seconds
+    from caeward.experiments.registry import METHODS
+    from caeward.experiments.settings import BUDGETS, n_images
 
     ae, methods, dataset, _ = job
     budget = BUDGETS["quick" if quick else "full"]
-    n = min(_IMAGES[dataset], budget.max_samples or _IMAGES[dataset])
-    rate = rates.get(ae.split("-")[0], min(rates.values()))
-    epochs = [AUTOENCODERS[_autoencoder_of(m, ae)].epochs_for(budget) for m in methods]
-    train = (max(epochs) if whole else min(epochs)) * n / rate * slowdown
+    n = n_images(dataset, budget)
+    slowest = {family: min(rates.values()) for family in ("sae", "cae", "proposed")}
+    trainings = [training_seconds(_autoencoder_of(m, ae), n, budget, {**slowest, **rates}) for m in methods]
+    train = (max(trainings) if whole else min(trainings)) * slowdown
     extra = 30  # start-up and the first clustering (k-means with n_init=20, or Ward)
     if whole:  # UMAP on the CPU; self-training (DEC-conv took ~1/10 of its pretraining on a CPU)
-        extra += (120 * n / 70_000 if any("umap" in m for m in methods) else 0)
-        extra += sum(0.25 * train for m in methods if m in ("dec", "idec", "dec-conv", "dcec"))
+        extra += (120 * n / 70_000 if any(METHODS[m].representation.manifold for m in methods) else 0)
+        extra += sum(0.25 * train for m in methods if METHODS[m].clustering.selftraining)
     return train + extra
 
 

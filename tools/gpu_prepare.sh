@@ -27,9 +27,9 @@ done
 # MNIST-full (seed 2, full budget), committed under results/codes/ for chapter 6.
 $PY - <<'PYEOF'
 import numpy as np
-from caeward.budget import BUDGETS
 from caeward.data import load_mnist
-from caeward.embeddings import is_cached, trained_codes
+from caeward.experiments.settings import BUDGETS
+from caeward.experiments.store import is_cached, trained_codes
 full, _ = load_mnist("full")
 assert is_cached("cae", full, BUDGETS["full"], 2), \
     "the codes of cae on mnist-full, seed 2, full budget, are neither committed nor cached"

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# Everything this project does on a lent GPU, as one command for the device tool
-# (DEVELOPERS.md: 15 minutes of device time per session, so one call does it all):
+# The book's GPU work as one command on a machine with a GPU, no internet and no .git:
 #
-#   bash tools/gpu_prepare.sh            # here: wheels, MNIST, codes, commit -> .gpu/
-#   run(command="bash tools/gpu_run.sh", carry=[".gpu"], timeout_s=600)
+#   bash tools/gpu_prepare.sh            # where the repository is: wheels, MNIST, codes, commit -> .gpu/
+#   bash tools/gpu_run.sh                # on the GPU machine, with .gpu/ copied beside the working tree
 #
 # 1. Ward benchmark: the PyTorch engine on CUDA beside fastcluster, up to 1,000,000 points.
 # 2. Training throughput of each autoencoder, alone and with $GPU_WORKERS processes side by side.
 # 3. The PyTorch Ward engine's correctness tests on CUDA (beside step 4).
 # 4. Full-budget runs of the runner (tools/gpu_jobs.py), as many as fit before the deadline.
-# Results come back in $OUT as a few archives (the tool returns at most 8 files).
+# Results are written to $OUT as a few archives.
 # Without a GPU it rehearses the same steps on the CPU, small and at the quick budget.
 set -uo pipefail
 T0=$(date +%s)
@@ -25,7 +24,7 @@ if ls .gpu/*.whl >/dev/null 2>&1 && ! python3 -c "import fastcluster, umap" 2>/d
   export PYTHONPATH=/tmp/site:${PYTHONPATH:-}
 fi
 export PYTHONPATH=$PWD/lib:${PYTHONPATH:-} PYTHONUNBUFFERED=1
-# The copy that arrives may hold a .git at an older commit (the session's base) that would
+# A copy of the working tree may hold a .git at an older commit that would
 # call our committed changes uncommitted: hide it, so the named commit is what results record.
 if [ -f .gpu/source_commit ]; then
   export CAEWARD_SOURCE_COMMIT=$(cat .gpu/source_commit) GIT_DIR=/nonexistent

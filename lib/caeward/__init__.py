@@ -1,23 +1,27 @@
 """caeward: deep convolutional autoencoders + Ward agglomerative clustering.
 
 The library behind the book that reproduces Park & Ko, *Agglomerative Hierarchical
-Clustering Analysis with Deep Convolutional Autoencoders* (2020). Modules:
+Clustering Analysis with Deep Convolutional Autoencoders* (2020). It has two layers.
 
-- :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
-- :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1)
-- :mod:`caeward.cluster` -- k-means, Ward and other linkages, cuts (chapters 1, 3)
-- :mod:`caeward.budget` -- quick and full budgets (chapter 1)
+**The method** -- this package, what a practitioner imports to cluster images:
+
+- :mod:`caeward.estimator` -- ``CAEWard``, the whole method behind one estimator (chapter 4)
 - :mod:`caeward.models` -- SAE, DCEC's CAE, the deeper CAE, skip connections (chapters 2, 5)
-- :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
-- :mod:`caeward.train` -- pretraining with resumable checkpoints (chapter 2)
+- :mod:`caeward.train` -- pretraining with verified, resumable checkpoints (chapter 2)
 - :mod:`caeward.dec` -- DEC, IDEC, DCEC self-training (chapter 4)
-- :mod:`caeward.embeddings` -- named autoencoders and their cached codes (chapters 2, 4, 5)
+- :mod:`caeward.cluster`, :mod:`caeward.ward_torch` -- k-means, Ward and other linkages,
+  cuts; an exact Ward engine on the GPU (chapters 1, 3)
 - :mod:`caeward.manifold` -- UMAP between the codes and the clustering (chapter 6)
-- :mod:`caeward.methods` -- the registry of Table 1 methods and ablation variants (chapters 4, 5)
-- :mod:`caeward.experiment` -- the runner and its results (chapters 1, 4)
-- :mod:`caeward.estimate` -- how long missing runs will take, from stored timings (chapters 4, 5, 6)
-- :mod:`caeward.estimator` -- ``CAEWard``, the method for your own images (chapter 4)
-- :mod:`caeward.runtime` -- seeding, device, versions (every chapter's setup cell)
+- :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1)
+- :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
+- :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
+- :mod:`caeward.runtime`, :mod:`caeward.files` -- seeding, devices, versions; files
+  written atomically and verified when read
+
+**The experiments** -- :mod:`caeward.experiments`, the book's machinery: budgets and
+paths, the registry of autoencoders and methods, the store of trainings, results and
+their tables, the cost estimate and the runner behind ``python -m caeward``. It builds on
+the method layer; the method layer never imports it.
 """
 
 __version__ = "0.1.0"

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path
+from .files import atomic_path
 
 __all__ = ["load_mnist", "data_root", "MNIST_FILES", "MNISTError"]
 

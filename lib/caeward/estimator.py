@@ -24,7 +24,8 @@ from .train import embed, pretrain, to_tensor
 
 __all__ = ["CAEWard"]
 
-_ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "dcec": models.ConvAutoencoder}
+# The names of the book's registry (caeward.experiments.registry.AUTOENCODERS).
+_ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "cae": models.ConvAutoencoder}
 
 
 class CAEWard(ClusterMixin, BaseEstimator):
@@ -34,9 +35,9 @@ class CAEWard(ClusterMixin, BaseEstimator):
     ----------
     n_clusters : int
         Number of flat clusters cut from the tree.
-    architecture : {"proposed", "dcec"}
+    architecture : {"proposed", "cae"}
         The encoder-reinforced CAE (:class:`~caeward.models.DeepConvAutoencoder`)
-        or DCEC's (:class:`~caeward.models.ConvAutoencoder`).
+        or DCEC's convolutional autoencoder (:class:`~caeward.models.ConvAutoencoder`).
     code_dim : int
         Size of the code layer.
     epochs : int

@@ -7,21 +7,16 @@ for MNIST (as many components as clusters, 20 neighbours, ``min_dist=0``).
 
 Deterministic for a fixed seed on one machine: with ``random_state`` set, umap-learn
 runs its optimisation single-threaded and draws every random number from the seed.
+The book's runner caches embeddings (:func:`caeward.experiments.store.umap_embedding`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
 from dataclasses import asdict, dataclass
-from importlib import metadata
 
 import numpy as np
 
-from .io import load_verified_array, save_verified_array
-
-__all__ = ["UMAPSettings", "check_n_samples", "umap_embed", "cached_umap_embed"]
+__all__ = ["UMAPSettings", "check_n_samples", "umap_embed"]
 
 
 @dataclass(frozen=True)
@@ -68,34 +63,3 @@ def umap_embed(codes, seed: int, settings: UMAPSettings = UMAPSettings()) -> np.
 
     reducer = umap.UMAP(**settings.as_dict(), random_state=seed, transform_seed=seed, n_jobs=1)
     return reducer.fit_transform(codes).astype(np.float32)
-
-
-def cached_umap_embed(codes, seed: int, settings: UMAPSettings = UMAPSettings()) -> tuple[np.ndarray, dict]:
-    """:func:`umap_embed`, stored in the cache beside the trained codes and reused.
-
-    The runner's UMAP + Ward, + k-means and + GMM rows of one training embed the
-    same codes with the same seed: the embedding is computed once. The cache entry
-    is named by the SHA-256 of the codes, the settings, the seed and umap-learn's
-    version, and verified when loaded.
-
-    Returns
-    -------
-    embedding : ndarray of float32, shape (n_samples, settings.n_components)
-    info : dict
-        ``umap_s`` (the embedding's own wall time, also when reused) and ``cached``.
-    """
-    from .embeddings import cache_root
-
-    codes = np.ascontiguousarray(codes, dtype=np.float32)
-    key = {"codes_sha256": hashlib.sha256(codes.tobytes()).hexdigest(), "shape": list(codes.shape),
-           "settings": settings.as_dict(), "seed": seed, "umap_learn": metadata.version("umap-learn")}
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
-    npy, meta = cache_root() / "umap" / f"{digest}.npy", cache_root() / "umap" / f"{digest}.json"
-    found = load_verified_array(npy, meta)
-    if found is not None:
-        return found[0], {**found[1], "cached": True}
-    start = time.perf_counter()
-    embedding = umap_embed(codes, seed, settings)
-    info = {"key": key, "umap_s": time.perf_counter() - start}
-    save_verified_array(npy, meta, embedding, info)
-    return embedding, {**info, "cached": False}

@@ -1,4 +1,4 @@
-"""Seeding, device choice and versions: what a chapter's setup cell does.
+"""Seeding, device choice, versions and provenance: what every result records.
 
 Introduced in chapter 1 (*The problem*).
 """
@@ -15,10 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .budget import current_budget
-
 __all__ = ["seed_everything", "float32_everywhere", "pick_device", "device_kind", "versions", "git_commit",
-           "utc_timestamp", "setup"]
+           "utc_timestamp"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
 
@@ -35,7 +33,7 @@ def seed_everything(seed: int) -> None:
     On a CPU a seed fixes a training on one machine (reruns agree to the last bit), but
     not across processors: the CAE's seed 0 on MNIST-test, retrained here with the
     stored run's code and versions, parted from its loss curve in the first epoch.
-    :func:`caeward.experiment.trained_as_stored` tells the two apart.
+    :func:`caeward.experiments.trained_as_stored` tells the two apart.
     """
     random.seed(seed)
     np.random.seed(seed)
@@ -114,7 +112,7 @@ def git_commit(path: str | Path | None = None) -> dict[str, object]:
     A copy of a checkout without its ``.git`` (say, the working tree sent to a
     remote GPU machine) cannot say this itself: there ``CAEWARD_SOURCE_COMMIT``
     may name the commit the copy was made from, as ``<sha>`` or ``<sha>-dirty``,
-    written by the tool that made the copy (``tools/gpu_run.sh``); the result then
+    written by the tool that made the copy; the result then
     says ``"commit_source": "environment"``.
     """
     where = Path(path) if path else Path(__file__).resolve().parent
@@ -132,16 +130,3 @@ def git_commit(path: str | Path | None = None) -> dict[str, object]:
         sha, _, flag = named.partition("-")
         return {"commit": sha, "dirty": flag == "dirty", "commit_source": "environment"}
     return {"commit": None, "dirty": None}
-
-
-def setup(seed: int = 0, device: str | None = None) -> str:
-    """A chapter's first cell: seed everything, pick the device, print the versions
-    and the mode. Returns the device."""
-    seed_everything(seed)
-    float32_everywhere()
-    device = pick_device(device)
-    budget = current_budget()
-    print(f"mode: {budget.name} ({'CAEWARD_QUICK is set' if budget.name == 'quick' else 'full data'}), "
-          f"seed: {seed}, device: {device} [{device_name(device)}]")
-    print(", ".join(f"{k} {v}" for k, v in versions().items()))
-    return device

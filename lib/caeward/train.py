@@ -8,7 +8,13 @@ generator seeded by ``(seed, epoch)``, so an interrupted run that resumes from i
 last checkpoint sees exactly the batches an uninterrupted run would have seen.
 
 Checkpoints are plain ``state_dict``s (model and optimiser), written atomically after
-every epoch and loaded with ``torch.load(..., weights_only=True)``.
+every epoch with their SHA-256 recorded beside them, verified before use and loaded
+with ``torch.load(..., weights_only=True)``.
+
+:data:`TRAINING_VERSION` names the arithmetic of a training: the cache of the book's
+trainings is keyed by it (with the model's configuration, the data, the epochs and the
+seed), so a change here or in :mod:`caeward.models` that changes what a training
+computes must bump it; a change that computes the same (a docstring, a rename) must not.
 """
 
 from __future__ import annotations
@@ -22,9 +28,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from .io import atomic_path
+from .files import VerificationError, load_verified, save_verified
 
-__all__ = ["to_tensor", "pretrain", "embed", "save_checkpoint", "load_checkpoint"]
+__all__ = ["TRAINING_VERSION", "CheckpointError", "to_tensor", "pretrain", "embed", "reconstruction_error",
+           "save_checkpoint", "load_checkpoint", "checkpoint_record"]
+
+#: The version of what a training computes (models, initialisation, batches, loss,
+#: optimiser steps). Bump it when that arithmetic changes; never for a change that
+#: leaves every number as it was.
+TRAINING_VERSION = 1
+
+
+class CheckpointError(VerificationError):
+    """A checkpoint is missing a part, unreadable, or fails its SHA-256 check."""
 
 
 def to_tensor(images, device: str | torch.device = "cpu") -> torch.Tensor:
@@ -46,19 +62,36 @@ def _autocast(device: torch.device, bf16: bool):
     return torch.autocast(device.type, dtype=torch.bfloat16)
 
 
+def checkpoint_record(path: Path) -> Path:
+    """The file beside a checkpoint that records its SHA-256."""
+    path = Path(path)
+    return path.with_name(path.name + ".sha256.json")
+
+
 def save_checkpoint(path: Path, state: dict) -> None:
-    """``torch.save`` under a temporary name beside ``path``, then rename over it."""
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    """``torch.save`` atomically, with the checkpoint's SHA-256 recorded beside it."""
+    save_verified(Path(path), checkpoint_record(path), lambda tmp: torch.save(state, tmp),
+                  {"format": "torch state dict", "training_version": TRAINING_VERSION})
 
 
 def load_checkpoint(path: Path) -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` (``weights_only=True``)."""
+    """Load a checkpoint written by :func:`save_checkpoint`, after checking its SHA-256
+    (``weights_only=True``: no pickled code is run).
+
+    Raises
+    ------
+    CheckpointError
+        The checkpoint or its record is missing, damaged or unreadable.
+    """
+    import io
+
+    path = Path(path)
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        data = path.read_bytes()
+        load_verified(path, checkpoint_record(path), data)
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise ValueError(f"checkpoint {path} cannot be read ({type(exc).__name__}: {exc}); "
-                         "delete it to train from the start") from exc
+        raise CheckpointError(f"checkpoint {path} cannot be used ({exc})") from exc
 
 
 def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int = 256,
@@ -84,7 +117,8 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
         Seeds each epoch's shuffle (and nothing else: seed the model's initial
         weights before building it).
     checkpoint : path, optional
-        Written after every epoch; if it exists, training resumes from it.
+        Written after every epoch; if it exists, training resumes from it (after its
+        SHA-256 check: a damaged one raises :class:`CheckpointError`).
     bf16 : bool
         Run forward passes under ``torch.autocast`` with bfloat16.
     progress : bool
@@ -99,6 +133,8 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
 
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     device = x.device
     model.to(device).train()
     if optimizer == "adam":

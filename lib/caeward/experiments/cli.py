@@ -1,0 +1,179 @@
+"""Command line: ``python -m caeward run ...``, ``table``, ``train ...`` and ``list``.
+
+Examples
+--------
+Run k-means on raw pixels of MNIST-test, seed 0, at the quick budget::
+
+    python -m caeward run --method pixels-kmeans --dataset mnist-test --seed 0 --budget quick
+
+Run seeds 0-2 on both datasets at the full budget (stored results are skipped)::
+
+    python -m caeward run --method pixels-kmeans --dataset all --seed 0 1 2
+
+Print the table of stored full-budget results, and the compute they recorded::
+
+    python -m caeward table
+
+Train DCEC's CAE on MNIST-full with seed 2 and cache its codes, writing no result
+(for a chapter's figures on a machine whose cache lacks that training)::
+
+    python -m caeward train --autoencoder cae --dataset mnist-full --seed 2
+
+Add ``--store`` to also write those codes under ``results/codes/``, to be committed,
+so that the chapters draw that figure from them on any machine without training.
+
+The budget is ``full`` unless ``CAEWARD_QUICK=1`` is set (then ``quick``) or
+``--budget`` names one. Every name, seed and folder is checked before any work
+starts; a mistake is one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..files import VerificationError
+from .registry import AUTOENCODERS, METHODS
+from .settings import BUDGETS, DATASETS, current_budget, results_dir
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m caeward", description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    budget_help = f"one of {', '.join(BUDGETS)} (default: quick if CAEWARD_QUICK is set, else full)"
+
+    p_run = sub.add_parser("run", help="run method x dataset x seed, skipping stored results")
+    p_run.add_argument("--method", nargs="+", required=True, help="method name(s) or 'all' (see `list`)")
+    p_run.add_argument("--dataset", nargs="+", default=["all"],
+                       help=f"dataset(s) or 'all'; known: {', '.join(DATASETS)}")
+    p_run.add_argument("--seed", nargs="+", type=int, default=[0])
+    p_run.add_argument("--budget", help=budget_help)
+    p_run.add_argument("--force", action="store_true", help="run again even if a result exists")
+
+    p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper, "
+                                           "and the compute they recorded")
+    p_table.add_argument("--budget", help=budget_help)
+
+    p_train = sub.add_parser("train", help="train (or resume) an autoencoder and cache its codes, "
+                                           "writing no result")
+    p_train.add_argument("--autoencoder", required=True, help=f"one of {', '.join(AUTOENCODERS)}")
+    p_train.add_argument("--dataset", required=True, help=f"one of {', '.join(DATASETS)}")
+    p_train.add_argument("--seed", nargs="+", type=int, default=[0])
+    p_train.add_argument("--budget", help=budget_help)
+    p_train.add_argument("--store", action="store_true",
+                         help="also write the codes under results/codes/, to be committed for the chapters' figures")
+    p_train.add_argument("--overwrite", action="store_true",
+                         help="with --store: replace codes of the same training committed already")
+
+    sub.add_parser("list", help="list the registered methods")
+    return parser
+
+
+def _choose(names: list[str], known, what: str) -> list[str]:
+    chosen = list(known) if names == ["all"] else names
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        raise UsageError(f"unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
+                         + (" (or 'all')" if what != "autoencoder" else ""))
+    return chosen
+
+
+def _check_seeds(seeds: list[int]) -> None:
+    negative = [s for s in seeds if s < 0]
+    if negative:
+        raise UsageError(f"seeds must be whole numbers >= 0, got {', '.join(map(str, negative))}")
+
+
+def _check_writable(folder) -> None:
+    """Refuse a results folder this process cannot write, before hours of work."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write results into {folder} ({existing} is not writable); "
+                         "fix its permissions or set CAEWARD_RESULTS to a writable folder")
+
+
+def _budget(name: str | None):
+    if name is None:
+        return current_budget()
+    if name not in BUDGETS:
+        raise UsageError(f"unknown budget {name!r}; known: {', '.join(BUDGETS)}")
+    return BUDGETS[name]
+
+
+def _command(args) -> int:
+    if args.command == "list":
+        for name, spec in METHODS.items():
+            print(f"{name:27s} {spec.label}")
+        return 0
+    budget = _budget(args.budget)
+    if args.command == "table":
+        from .results import compute_spent, load_results, results_table
+
+        results = load_results(budget)
+        if not results:
+            print(f"no results of the {budget.name} budget in {results_dir(budget)}")
+            return 0
+        print(results_table(results).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print("\ncompute recorded, in hours (each training and embedding counted once):")
+        print(compute_spent(results).to_string(float_format=lambda v: f"{v:.2f}"))
+        return 0
+
+    _check_seeds(args.seed)
+    if args.command == "train":
+        from .runner import train_autoencoder
+
+        _choose([args.autoencoder], AUTOENCODERS, "autoencoder")
+        _choose([args.dataset], DATASETS, "dataset")
+        if args.overwrite and not args.store:
+            raise UsageError("--overwrite goes with --store")
+        if args.store:
+            _check_writable(results_dir(budget).parent)
+        for seed in args.seed:
+            info = train_autoencoder(args.autoencoder, args.dataset, seed, budget, store_codes=args.store,
+                                     overwrite=args.overwrite)
+            found = {"cache": "were already cached", "committed": "are committed under results/codes",
+                     "trained": "trained and cached"}[info["source"]]
+            stored = f"; stored in {info['stored_in']}" if "stored_in" in info else ""
+            print(f"{args.autoencoder} / {args.dataset} / seed {seed}: codes {found} "
+                  f"(reconstruction MSE {info['reconstruction_mse']:.5f}){stored}")
+        return 0
+
+    from .runner import run_many
+
+    methods = _choose(args.method, METHODS, "method")
+    datasets = _choose(args.dataset, DATASETS, "dataset")
+    _check_writable(results_dir(budget))
+    run_many(methods, datasets, args.seed, budget, force=args.force)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a user's mistake)."""
+    from ..data import MNISTError
+    from .results import ResultFileError
+    from .store import StoreError
+
+    args = _parser().parse_args(argv)  # argparse's own errors: usage on stderr, status 2
+    try:
+        return _command(args)
+    except (UsageError, ResultFileError, StoreError, VerificationError, MNISTError) as exc:
+        print(f"caeward: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `python -m caeward list | head`: the reader left; so do we, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("caeward: interrupted; finished results are kept, a training resumes from its last epoch",
+              file=sys.stderr)
+        return 130

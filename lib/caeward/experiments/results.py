@@ -1,0 +1,329 @@
+"""Results: one typed record per method x dataset x seed, and the tables made of them.
+
+Introduced in chapter 1; chapter 4 builds Table 1 from them. A result file,
+``results/<budget>/<method>/<dataset>/seed<N>.json``, holds the metrics, the wall time
+of each stage, the device, the package versions, the git commit and the full
+configuration. :func:`load_results` reads a budget's files as :class:`Result` records
+and refuses a file that is not what its path says it is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+from .. import runtime
+from ..files import create_exclusive, atomic_path
+from .paper import TABLE1
+from .registry import METHODS, own_seconds
+from .settings import DATASETS, Budget, budget_named, results_dir
+
+__all__ = ["Result", "ResultFileError", "result_path", "read_result", "write_result", "load_results",
+           "results_table", "format_table", "compute_spent", "trained_as_stored", "training_id"]
+
+
+class ResultFileError(ValueError):
+    """A result file that cannot be read, or is not what its path says it is."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run of a method on a data set with a seed, as stored.
+
+    Attributes
+    ----------
+    method, label, dataset : str
+    seed : int
+    budget : str
+    n_samples : int
+    metrics : dict
+        ``acc``, ``nmi``, ``nmi_geometric``, ``ari`` (fractions, not %).
+    n_clusters_found : int
+    timings : dict
+        Seconds per stage: ``load_s``, ``pretrain_s``, ``manifold_s``, ``cluster_s``,
+        ``selftrain_s``, ``total_s`` (those that apply).
+    details : dict
+        What the stages recorded: ``autoencoder`` (losses, reconstruction error,
+        where the codes came from), ``manifold``, ``top_merge_heights``, ``selftrain``.
+    device, device_name : str
+    versions : dict
+    commit : str or None
+    dirty : bool or None
+    config : dict
+        ``method`` (the method's hyperparameters) and ``budget``.
+    created : str
+    cpu_kernels : str or None
+        The SIMD level of PyTorch's CPU kernels (results before it was recorded: None).
+    extra : dict
+        Any further provenance a file holds (notes on its commit), kept as it is.
+    """
+
+    method: str
+    label: str
+    dataset: str
+    seed: int
+    budget: str
+    n_samples: int
+    metrics: dict
+    n_clusters_found: int
+    timings: dict
+    details: dict
+    device: str
+    device_name: str
+    versions: dict
+    commit: str | None
+    dirty: bool | None
+    config: dict
+    created: str
+    cpu_kernels: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def acc(self) -> float:
+        return self.metrics["acc"]
+
+    @property
+    def nmi(self) -> float:
+        return self.metrics["nmi"]
+
+    @property
+    def autoencoder(self) -> dict | None:
+        """The training behind the result (``details.autoencoder``), or None."""
+        return self.details.get("autoencoder")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Result":
+        names = {f.name for f in fields(cls)} - {"extra"}
+        missing = sorted(n for n in names if n not in data and n != "cpu_kernels")
+        if missing:
+            raise ResultFileError(f"lacks {missing}")
+        types = {"method": str, "dataset": str, "seed": int, "budget": str, "metrics": dict, "timings": dict,
+                 "details": dict, "config": dict}
+        wrong = [n for n, t in types.items() if not isinstance(data[n], t) or isinstance(data[n], bool)]
+        if wrong:
+            raise ResultFileError(f"has fields of the wrong type: {wrong}")
+        return cls(**{n: data[n] for n in names if n in data},
+                   extra={k: v for k, v in data.items() if k not in names})
+
+    def to_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        if out["cpu_kernels"] is None:
+            del out["cpu_kernels"]
+        return {**out, **self.extra}
+
+
+def result_path(method: str, dataset: str, seed: int, budget: str | Budget) -> Path:
+    """``results/<budget>/<method>/<dataset>/seed<N>.json``."""
+    return results_dir(budget) / method / dataset / f"seed{seed}.json"
+
+
+def read_result(path: Path) -> Result:
+    """The result in ``path``, checked against what the path says.
+
+    Raises
+    ------
+    ResultFileError
+        The file cannot be read, lacks fields, or holds another method, data set,
+        seed or budget than its path names (a copied or misfiled result).
+    """
+    path = Path(path)
+    try:
+        result = Result.from_dict(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ResultFileError(f"result file {path} cannot be used ({exc}); delete it to run again") from exc
+    said = {"method": path.parent.parent.name, "dataset": path.parent.name, "seed": path.stem.removeprefix("seed"),
+            "budget": path.parent.parent.parent.name}
+    held = {"method": result.method, "dataset": result.dataset, "seed": str(result.seed), "budget": result.budget}
+    if said != held:
+        differ = ", ".join(f"{k} {held[k]!r} where the path says {said[k]!r}" for k in said if said[k] != held[k])
+        raise ResultFileError(f"result file {path} holds {differ}: it was copied or misfiled; "
+                              "move it to its own path or delete it")
+    return result
+
+
+def write_result(result: Result, replace: bool = False) -> Path:
+    """Write ``result`` to its path, atomically; unless ``replace``, only if no file is
+    there yet (:class:`FileExistsError` otherwise: another run got there first)."""
+    path = result_path(result.method, result.dataset, result.seed, result.budget)
+    text = json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n"
+    with (atomic_path(path) if replace else create_exclusive(path)) as tmp:
+        tmp.write_text(text)
+    return path
+
+
+def load_results(budget: str | Budget = "full") -> list[Result]:
+    """Every stored result of a budget, in a stable order (each checked as by
+    :func:`read_result`)."""
+    folder = results_dir(budget_named(budget))
+    return [read_result(p) for p in sorted(folder.glob("*/*/seed*.json"))]
+
+
+# ------------------------------------------------------------------------ tables
+
+def results_table(results: list[Result], methods: list[str] | None = None):
+    """Mean ± sd (over seeds) per method and dataset, with the paper's numbers.
+
+    Parameters
+    ----------
+    results : list of Result
+    methods : list of str, optional
+        Row order (default: the order of :data:`~caeward.experiments.registry.METHODS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method and dataset, columns ``n_seeds``, ``acc_mean``,
+        ``acc_sd``, ``nmi_mean``, ``nmi_sd`` (in %, sd with ddof=1, NaN for one
+        seed), ``nmi_geometric_mean`` and ``paper_acc``, ``paper_nmi`` (the
+        paper's reported numbers).
+
+    Raises
+    ------
+    ValueError
+        Two results of the same method, data set, seed and budget.
+    """
+    import pandas as pd
+
+    seen = set()
+    for r in results:
+        if (r.method, r.dataset, r.seed, r.budget) in seen:
+            raise ValueError(f"two results of {r.method} / {r.dataset} / seed {r.seed} ({r.budget}): "
+                             "a table counts each run once")
+        seen.add((r.method, r.dataset, r.seed, r.budget))
+    rows = []
+    order = methods or [m for m in METHODS if any(r.method == m for r in results)]
+    for method in order:
+        for dataset in DATASETS:
+            runs = [r for r in results if r.method == method and r.dataset == dataset]
+            if not runs:
+                continue
+            acc, nmi, nmi_geo = (100 * np.array([r.metrics[k] for r in runs])
+                                 for k in ("acc", "nmi", "nmi_geometric"))
+            paper = (TABLE1.get(method) or {}).get(dataset) or {}
+            rows.append({
+                "method": method, "label": METHODS[method].label if method in METHODS else method,
+                "dataset": dataset, "n_seeds": len(runs),
+                "acc_mean": acc.mean(), "acc_sd": acc.std(ddof=1) if len(runs) > 1 else np.nan,
+                "nmi_mean": nmi.mean(), "nmi_sd": nmi.std(ddof=1) if len(runs) > 1 else np.nan,
+                "nmi_geometric_mean": nmi_geo.mean(),
+                "paper_acc": paper.get("acc"), "paper_nmi": paper.get("nmi"),
+            })
+    return pd.DataFrame(rows)
+
+
+def format_table(table):
+    """The table of :func:`results_table` as a reader sees it: ``mean ± sd`` strings
+    beside the paper's numbers, one row per method, a column group per dataset."""
+    import pandas as pd
+
+    def pm(mean, sd):
+        return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
+
+    def paper(v):
+        return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2f}"
+
+    out = {}
+    for _, r in table.iterrows():
+        row = out.setdefault(r["label"], {})
+        row[(r["dataset"], "seeds")] = int(r["n_seeds"])
+        row[(r["dataset"], "ACC (ours)")] = pm(r["acc_mean"], r["acc_sd"])
+        row[(r["dataset"], "ACC (paper)")] = paper(r["paper_acc"])
+        row[(r["dataset"], "NMI (ours)")] = pm(r["nmi_mean"], r["nmi_sd"])
+        row[(r["dataset"], "NMI (paper)")] = paper(r["paper_nmi"])
+    frame = pd.DataFrame.from_dict(out, orient="index")
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    for column in frame.columns:  # a row not run on a data set: a dash, not NaN
+        if column[1] == "seeds":
+            frame[column] = frame[column].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+    frame = frame.fillna("–")
+    frame.index.name = "method"
+    return frame
+
+
+# ---------------------------------------------------------------------- compare
+
+def trained_as_stored(result: Result, codes_info: dict) -> bool:
+    """Whether codes come from the very training behind a stored result.
+
+    Introduced in chapter 4. A seed fixes a training only on one kind of machine:
+    PyTorch's CPU kernels round differently between processors (see ``cpu_kernels``),
+    and 200 epochs amplify the last bits into a different network. The loss curve,
+    stored with every result and with every cached training, tells them apart: equal
+    curves, same training.
+
+    Parameters
+    ----------
+    result : Result
+        A stored result of a method with an autoencoder.
+    codes_info : dict
+        The ``info`` that :func:`caeward.experiments.store.trained_codes` returned.
+    """
+    if result.autoencoder is None:
+        raise ValueError(f"{result.method!r} has no autoencoder, so no training to compare")
+    return result.autoencoder["losses"] == codes_info["losses"]
+
+
+def training_id(result: Result) -> tuple | None:
+    """What identifies the autoencoder training behind a result: the same training
+    (shared by, say, ``cae-kmeans`` and ``cae-ward``) has the same per-epoch losses,
+    which every such result stores (as :func:`trained_as_stored` relies on)."""
+    if result.autoencoder is None:
+        return None
+    return (result.config["method"].get("autoencoder"), result.dataset, result.seed,
+            tuple(result.autoencoder["losses"]))
+
+
+def compute_spent(results: list[Result]):
+    """The recorded compute behind a set of results, per kind of device, in hours.
+
+    Each training and each manifold embedding is counted once, however many results
+    share it (``pretrain_s`` and ``manifold_s`` are the stage's own time, repeated in
+    every result that reused it). A training that continued a shorter sibling's
+    checkpoint (the epochs ablation) took over that sibling's clock; only the
+    epochs it added are counted, when the sibling's result is among ``results``.
+    Load, clustering and self-training are counted per result. Time lost to
+    interruptions, and anything a result does not record, is not in the sum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by device kind (``"cpu"``, ``"cuda"``), the kind each training,
+        embedding and run was made on; columns ``results``, ``trainings``,
+        ``pretrain_h``, ``manifold_h``, ``other_h`` (load, clustering,
+        self-training) and ``total_h``.
+    """
+    import pandas as pd
+
+    trainings, embeddings, rows = {}, {}, {}
+    for r in results:
+        # the kind, not the name: a run on one thread may cluster a two-thread training
+        device = runtime.device_kind(r.device)
+        row = rows.setdefault(device, {"results": 0, "trainings": 0, "pretrain_h": 0.0,
+                                       "manifold_h": 0.0, "other_h": 0.0})
+        row["results"] += 1
+        row["other_h"] += own_seconds(r.timings) / 3600
+        training = training_id(r)
+        if training is not None:
+            trainings[training] = (device, r.timings["pretrain_s"], r.autoencoder.get("pretrain_started_from"))
+        manifold = r.config["method"].get("manifold")
+        if manifold is not None:
+            embeddings[(training, json.dumps(manifold, sort_keys=True))] = (device, r.timings["manifold_s"])
+
+    for (name, dataset, seed, trace), (device, seconds, started_from) in trainings.items():
+        if started_from:
+            sibling = (started_from["autoencoder"], dataset, seed, trace[:started_from["epochs"]])
+            if sibling in trainings:
+                seconds -= trainings[sibling][1]
+        rows[device]["trainings"] += 1
+        rows[device]["pretrain_h"] += seconds / 3600
+    for device, seconds in embeddings.values():
+        rows[device]["manifold_h"] += seconds / 3600
+
+    columns = ["results", "trainings", "pretrain_h", "manifold_h", "other_h"]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    frame["total_h"] = frame[["pretrain_h", "manifold_h", "other_h"]].sum(axis=1)
+    frame.index.name = "device"
+    return frame

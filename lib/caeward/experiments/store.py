@@ -1,0 +1,411 @@
+"""The store: trainings and their codes, UMAP embeddings, and the codes committed for figures.
+
+Introduced in chapter 2; chapters 4 and 5 run every Table 1 row and ablation variant
+on it. One pretraining serves every clustering of its codes: ``cae-kmeans`` and
+``cae-ward`` of a seed share the ``cae`` training.
+
+**The cache** (:func:`caeward.experiments.settings.cache_root`) holds one folder per
+training, named by a hash of everything that determines it: the autoencoder's
+configuration, :data:`caeward.train.TRAINING_VERSION`, the data's SHA-256, the
+budget's epochs and precision, and the seed. In it: the pretraining checkpoint (which
+lets an interrupted training resume), a clock that adds up the wall time of every run
+of the training, and the codes.
+
+**Nothing unverified is used.** Checkpoints and codes are written atomically with a
+record of their SHA-256 that also covers their metadata (:mod:`caeward.files`). A
+cached file that fails its check is discarded, with a warning, and recomputed; codes
+that are not finite are never cached. One process at a time works on a training: a
+file lock beside the cache makes a second process wait, then use what the first made.
+
+**Committed codes** (``results/codes/<budget>/<training folder>/``): the few trainings
+whose codes chapters draw figures from, so that a new machine draws the same figure
+without training. :func:`trained_codes` looks in the cache, then there, and trains only
+when neither holds verified codes of that very training. They are written only by
+:func:`store_codes` (``python -m caeward train --store``), never over existing ones
+unless asked to, and a committed file that fails its check is left as it is.
+
+**Sibling trainings.** Trainings that differ only in their number of epochs (the epochs
+ablation: ``proposed-50ep``, ``proposed-100ep``, ``proposed``) share their first epochs:
+each epoch's shuffle is seeded by the seed and the epoch, and the initial weights by the
+seed, so a 50-epoch training *is* the first 50 epochs of the 200-epoch one. A new
+training therefore starts from the checkpoint of the cached sibling that got furthest
+without passing its own epochs, and takes over that sibling's clock, so its
+``pretrain_s`` is still the cost of all its epochs; ``pretrain_started_from`` says
+which sibling it continued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .. import runtime
+from ..files import (VerificationError, atomic_path, load_verified_array, remove_stale_temporaries,
+                     save_verified_array)
+from ..manifold import UMAPSettings, umap_embed
+from ..train import TRAINING_VERSION, CheckpointError, checkpoint_record, embed, load_checkpoint, pretrain, \
+    reconstruction_error, to_tensor
+from .registry import AUTOENCODERS, BATCH_SIZE, architecture
+from .settings import Budget, cache_root, codes_dir
+
+__all__ = ["StoreError", "training_key", "training_folder", "committed_folder", "is_cached", "trained_codes",
+           "trained_model", "store_codes", "umap_embedding"]
+
+_CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
+
+
+class StoreError(RuntimeError):
+    """A stored file cannot be used, or cannot be written, and nothing was computed from it."""
+
+
+# --------------------------------------------------------------------- identity
+
+def training_key(name: str, images: np.ndarray, budget: Budget, seed: int) -> dict:
+    """Everything that determines a training of autoencoder ``name`` on ``images``."""
+    spec = AUTOENCODERS[name]
+    return {
+        "autoencoder": name, "spec": asdict(spec), "training_version": TRAINING_VERSION,
+        "data_sha256": hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest(),
+        "n_samples": int(len(images)), "epochs": spec.epochs_for(budget),
+        "batch_size": BATCH_SIZE, "bf16": budget.bf16, "seed": seed,
+    }
+
+
+def _folder_name(key: dict) -> str:
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{key['autoencoder']}-{digest}"
+
+
+def training_folder(key: dict) -> Path:
+    """The cache folder of the training ``key``."""
+    return cache_root() / _folder_name(key)
+
+
+def committed_folder(key: dict, budget: Budget) -> Path:
+    """Where the codes of the training ``key`` are committed, if they are."""
+    return codes_dir(budget) / _folder_name(key)
+
+
+@contextmanager
+def _locked(key: dict):
+    """Hold the training's lock: a second process asking for it waits here."""
+    from filelock import FileLock
+
+    locks = cache_root() / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with FileLock(locks / f"{_folder_name(key)}.lock"):
+        yield
+
+
+def _discard(paths, why: str) -> None:
+    warnings.warn(f"{why}; discarded, it is computed again", stacklevel=4)
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+
+
+def _cached_array(npy: Path, record: Path):
+    """``(array, info)`` of a verified cache entry, or None (a damaged one is discarded)."""
+    try:
+        return load_verified_array(npy, record)
+    except FileNotFoundError:
+        return None
+    except VerificationError as exc:
+        _discard([npy, record], f"cache entry {npy} cannot be used ({exc})")
+        return None
+
+
+def _cached_codes(folder: Path):
+    return _cached_array(folder / _CODES, folder / _CODES_RECORD)
+
+
+def _committed_codes(folder: Path, key: dict):
+    """The committed codes of training ``key`` in ``folder``, or None (with a warning
+    when they are there but fail their check or belong to another training; the files
+    are left as they are)."""
+    try:
+        codes, info = load_verified_array(folder / _CODES, folder / _CODES_RECORD)
+    except FileNotFoundError:
+        return None
+    except VerificationError as exc:
+        warnings.warn(f"committed codes in {folder} are not used: {exc} (restore them with git)", stacklevel=4)
+        return None
+    if info.get("key") != key:
+        warnings.warn(f"committed codes in {folder} were stored for another training than the one asked; "
+                      "they are not used", stacklevel=4)
+        return None
+    return codes, info
+
+
+def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
+    """Whether the codes of this training are at hand, in the cache or committed under
+    ``results/codes/`` (either is verified when loaded), so that no training is needed."""
+    key = training_key(name, images, budget, seed)
+    return any((f / _CODES).exists() and (f / _CODES_RECORD).exists()
+               for f in (training_folder(key), committed_folder(key, budget)))
+
+
+# --------------------------------------------------------------------- trainings
+
+def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,
+                  progress: bool = True) -> tuple[np.ndarray, dict]:
+    """The codes of ``images`` under autoencoder ``name`` pretrained with ``seed``.
+
+    From the cache when there and verified, else from the codes committed under
+    ``results/codes/`` when they are this training's and verified; otherwise trained
+    (or its training resumed) and cached.
+
+    Returns
+    -------
+    codes : ndarray of float32, shape (n, code_dim)
+    info : dict
+        As :func:`trained_model`, plus ``reconstruction_mse``, ``embed_s``, ``cached``
+        (no training was needed) and ``source`` (``"cache"``, ``"committed"`` or
+        ``"trained"``).
+
+    Raises
+    ------
+    StoreError
+        The training diverged: its codes are not finite (nothing is cached).
+    """
+    key = training_key(name, images, budget, seed)
+    folder = training_folder(key)
+    found = _cached_codes(folder)
+    if found is not None:
+        return found[0], {**found[1], "cached": True, "source": "cache"}
+    found = _committed_codes(committed_folder(key, budget), key)
+    if found is not None:
+        return found[0], {**found[1], "cached": True, "source": "committed"}
+    with _locked(key):
+        found = _cached_codes(folder)  # made by another process while this one waited
+        if found is not None:
+            return found[0], {**found[1], "cached": True, "source": "cache"}
+        model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
+        start = time.perf_counter()
+        codes = embed(model, x)
+        info["embed_s"] = time.perf_counter() - start
+        info["reconstruction_mse"] = reconstruction_error(model, x)
+        if not np.isfinite(codes).all():
+            raise StoreError(f"training {name} (seed {seed}) diverged: its codes are not finite, so they are "
+                             f"not cached; its checkpoint is in {folder}")
+        save_verified_array(folder / _CODES, folder / _CODES_RECORD, codes, info)
+    return codes, {**info, "cached": False, "source": "trained"}
+
+
+def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, device: str,
+                  progress: bool = True):
+    """Autoencoder ``name`` pretrained with ``seed``: built, seeded, and trained or
+    resumed from its verified checkpoint (a training that is complete loads at once).
+
+    Committed codes are not enough here: a method that needs the network itself
+    (DEC-style self-training, chapter 2's reconstructions) trains it when the cache
+    lacks its checkpoint.
+
+    Returns
+    -------
+    model : nn.Module, on ``device``, in eval mode
+    info : dict
+        ``key`` (what determines the training), ``losses`` per epoch, ``pretrain_s``
+        (the wall time of every run of this training, added up over interruptions),
+        ``pretrain_runs`` (how many runs that took), ``pretrain_untimed_epochs``
+        (epochs trained before the training was timed; 0 normally),
+        ``pretrain_started_from`` (the sibling training whose first epochs this one
+        continued, as ``{"autoencoder", "epochs"}``, or None), ``trained_on`` and
+        ``folder``.
+    """
+    key = training_key(name, images, budget, seed)
+    with _locked(key):
+        model, info, _ = _pretrain(name, images, budget, seed, device, progress, key, training_folder(key))
+    return model, info
+
+
+def _pretrain(name, images, budget, seed, device, progress, key, folder):
+    """:func:`trained_model` for a known key and folder, under its lock; also returns
+    the images as the device tensor it trained on."""
+    spec = AUTOENCODERS[name]
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)
+    with atomic_path(folder / "key.json") as tmp:
+        tmp.write_text(json.dumps(key, indent=2, sort_keys=True))
+    checkpoint, clock_path = folder / _CHECKPOINT, folder / "pretrain_clock.json"
+    done = _checkpoint_epochs(checkpoint)
+    if done is None:  # damaged: never resumed from, never continued by a sibling
+        _discard([checkpoint, checkpoint_record(checkpoint), clock_path, folder / "started_from.json"],
+                 f"checkpoint {checkpoint} fails its check")
+        done = 0
+    if not checkpoint.exists():
+        _start_from_sibling(key, budget, folder)
+        done = _checkpoint_epochs(checkpoint) or 0
+    started_from = _read_started_from(folder)
+    runtime.seed_everything(seed)
+    model = spec.build(images.shape[-1])
+    x = to_tensor(images, device)
+    segments = _earlier_segments(clock_path, checkpoint, done)
+    _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
+    start = time.perf_counter()
+    losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
+                      lr=spec.lr, seed=seed, checkpoint=checkpoint, bf16=budget.bf16,
+                      progress=progress, desc=f"pretrain {name}")
+    segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
+    _write_clock(clock_path, segments)
+    untimed = segments[0]["from_epoch"]  # epochs trained before this clock existed
+    # The device of the run that finished the training: a seed fixes a training on one kind of device only.
+    trained_on = {"device": str(device), "device_name": runtime.device_name(str(device)),
+                  "cpu_kernels": runtime.cpu_kernels()}
+    return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
+                   "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
+                   "pretrain_started_from": started_from, "trained_on": trained_on, "folder": str(folder)}, x
+
+
+def _checkpoint_epochs(checkpoint: Path) -> int | None:
+    """How many epochs a checkpoint holds: 0 if there is none, None if it fails its check."""
+    if not checkpoint.exists() and not checkpoint_record(checkpoint).exists():
+        return 0
+    try:
+        return len(load_checkpoint(checkpoint)["losses"])
+    except (CheckpointError, KeyError, TypeError):
+        return None
+
+
+def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
+    """Copy into ``folder`` (the training ``key``'s) the checkpoint and clock of the
+    cached training that differs from it only in its epochs and got furthest without
+    passing ``key["epochs"]``; do nothing if none did."""
+    (folder / "started_from.json").unlink(missing_ok=True)  # left by a start that did not finish
+    name, epochs = key["autoencoder"], key["epochs"]
+    best = None
+    for other, spec in AUTOENCODERS.items():
+        if other == name or architecture(other) != architecture(name):
+            continue
+        other_folder = training_folder({**key, "autoencoder": other, "spec": asdict(spec),
+                                        "epochs": spec.epochs_for(budget)})
+        other_done = _checkpoint_epochs(other_folder / _CHECKPOINT)
+        if other_done and other_done <= epochs and (best is None or other_done > best[2]):
+            best = (other, other_folder, other_done)
+    if best is None:
+        return
+    other, other_folder, other_done = best
+    segments = _earlier_segments(other_folder / "pretrain_clock.json", other_folder / _CHECKPOINT, other_done)
+    _write_clock(folder / "pretrain_clock.json", segments)  # [] if untrustworthy: untimed, never guessed
+    with atomic_path(folder / "started_from.json") as tmp:
+        tmp.write_text(json.dumps({"autoencoder": other, "epochs": other_done}))
+    # the checkpoint last, its record before it: together they mark the start as made
+    source = other_folder / _CHECKPOINT
+    with atomic_path(checkpoint_record(folder / _CHECKPOINT)) as tmp:
+        shutil.copyfile(checkpoint_record(source), tmp)
+    with atomic_path(folder / _CHECKPOINT) as tmp:
+        shutil.copyfile(source, tmp)
+
+
+def _read_started_from(folder: Path) -> dict | None:
+    try:
+        found = json.loads((folder / "started_from.json").read_text())
+        return {"autoencoder": str(found["autoencoder"]), "epochs": int(found["epochs"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _earlier_segments(clock_path: Path, checkpoint: Path, done: int) -> list[dict]:
+    """The timed runs of this training before now, each ``{"from_epoch", "to_epoch",
+    "seconds"}``, covering epochs ``segments[0]["from_epoch"]`` to ``done``.
+
+    A run that was killed left its segment open; it is closed with the time its
+    last checkpoint was written, which is when its last complete epoch ended (the
+    partial epoch after it is trained again, and counted then). A clock that is
+    missing, unreadable or does not add up to the checkpoint's ``done`` epochs is
+    dropped: those epochs are then reported as untimed, never guessed.
+    """
+    try:
+        segments = json.loads(clock_path.read_text()) if done else []
+        if segments and "to_epoch" not in segments[-1]:
+            last = segments[-1]
+            ended = max(checkpoint.stat().st_mtime, last["started"])
+            segments[-1] = {"from_epoch": last["from_epoch"], "to_epoch": done, "seconds": ended - last["started"]}
+        edges = [s["from_epoch"] for s in segments] + [done]
+        if any(s["to_epoch"] != e for s, e in zip(segments, edges[1:])) or edges[0] > done:
+            return []
+        return [{k: s[k] for k in ("from_epoch", "to_epoch", "seconds")} for s in segments]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+
+
+def _write_clock(path: Path, segments: list[dict]) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(segments, indent=1))
+
+
+
+# ------------------------------------------------------------- committed codes
+
+def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int, overwrite: bool = False) -> Path:
+    """Commit-ready copy of a cached training's codes, for the chapters' figures.
+
+    Writes them under ``results/codes/<budget>/`` with the training's record and the
+    commit and versions that stored them; returns the folder. The training must be in
+    the cache (``python -m caeward train`` first).
+
+    Raises
+    ------
+    StoreError
+        The codes are not in the cache, or codes of this training are committed
+        already and ``overwrite`` is false.
+    """
+    key = training_key(name, images, budget, seed)
+    target = committed_folder(key, budget)
+    if not overwrite and any((target / f).exists() for f in (_CODES, _CODES_RECORD)):
+        raise StoreError(f"codes of this training are committed already in {target}; "
+                         "pass --overwrite to replace them")
+    found = _cached_codes(training_folder(key))
+    if found is None:
+        raise StoreError(f"the codes of {name} (seed {seed}, {len(images):,} images, budget {budget.name}) "
+                         f"are not in the cache {cache_root()}: train them first, with python -m caeward train")
+    codes, info = found
+    info = {k: v for k, v in info.items() if k != "folder"}  # a path on this machine only
+    stored = {"stored_by": {**runtime.git_commit(), "versions": runtime.versions(),
+                            "created": runtime.utc_timestamp()}}
+    save_verified_array(target / _CODES, target / _CODES_RECORD, codes, {**info, **stored})
+    return target
+
+
+# ------------------------------------------------------------------- embeddings
+
+def umap_embedding(codes, seed: int, settings: UMAPSettings) -> tuple[np.ndarray, dict]:
+    """:func:`caeward.manifold.umap_embed`, cached beside the trainings and reused.
+
+    The UMAP + Ward, + k-means and + GMM rows of one training embed the same codes with
+    the same seed: the embedding is computed once. The cache entry is named by the
+    SHA-256 of the codes, the settings, the seed and umap-learn's version, and verified
+    when loaded.
+
+    Returns
+    -------
+    embedding : ndarray of float32, shape (n_samples, settings.n_components)
+    info : dict
+        ``umap_s`` (the embedding's own wall time, also when reused) and ``cached``.
+    """
+    codes = np.ascontiguousarray(codes, dtype=np.float32)
+    key = {"codes_sha256": hashlib.sha256(codes.tobytes()).hexdigest(), "shape": list(codes.shape),
+           "settings": settings.as_dict(), "seed": seed, "umap_learn": metadata.version("umap-learn")}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
+    folder = cache_root() / "umap"
+    npy, record = folder / f"{digest}.npy", folder / f"{digest}.json"
+    found = _cached_array(npy, record)
+    if found is not None:
+        return found[0], {**found[1], "cached": True}
+    with _locked({"autoencoder": "umap", "digest": digest}):
+        found = _cached_array(npy, record)
+        if found is not None:
+            return found[0], {**found[1], "cached": True}
+        start = time.perf_counter()
+        embedding = umap_embed(codes, seed, settings)
+        info = {"key": key, "umap_s": time.perf_counter() - start}
+        save_verified_array(npy, record, embedding, info)
+    return embedding, {**info, "cached": False}
