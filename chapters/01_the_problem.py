@@ -60,9 +60,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from caeward import experiment, metrics
-from caeward.budget import current_budget
-from caeward.runtime import setup
+from caeward import experiments, metrics
+from caeward.experiments import current_budget, setup
 
 device = setup(seed=0)
 budget = current_budget()
@@ -88,7 +87,7 @@ budget = current_budget()
 # First, the data.
 
 # %%
-images, labels = experiment.load_dataset("mnist-test", budget)  # what the runner sees
+images, labels = experiments.load_dataset("mnist-test", budget)  # what the runner sees
 print(f"MNIST-test at the {budget.name} budget: {images.shape[0]} images of "
       f"{images.shape[1]}×{images.shape[2]} pixels, dtype {images.dtype}")
 print("images per class:", np.bincount(labels).tolist())
@@ -214,11 +213,11 @@ print(inspect.getsource(metrics.cluster_acc))
 
 # %%
 SEEDS = [0, 1, 2, 3, 4]
-runs = experiment.run_many(["kmeans-pixels"], ["mnist-full", "mnist-test"], SEEDS, budget)
-summary = experiment.results_table(runs)
+runs = experiments.run_many(["pixels-kmeans"], ["mnist-full", "mnist-test"], SEEDS, budget)
+summary = experiments.results_table(runs)
 print(f"Budget: {budget.name}. Ours: mean ± sd over {len(SEEDS)} seeds; "
       "the paper's: its Table 1, one number each.")
-experiment.format_table(summary)
+experiments.format_table(summary)
 
 # %%
 for _, row in summary.iterrows():
@@ -230,9 +229,9 @@ for _, row in summary.iterrows():
     print(f"{row['dataset']}: NMI {row['nmi_mean']:.3f} with the arithmetic mean, "
           f"{row['nmi_geometric_mean']:.3f} with the geometric one "
           f"(difference {row['nmi_mean'] - row['nmi_geometric_mean']:+.3f} points)")
-times = pd.DataFrame([{"dataset": r["dataset"], "seed": r["seed"], "n": r["n_samples"],
-                       "seconds": r["timings"]["cluster_s"], "device": r["device_name"],
-                       "commit": (r["commit"] or "")[:10]} for r in runs])
+times = pd.DataFrame([{"dataset": r.dataset, "seed": r.seed, "n": r.n_samples,
+                       "seconds": r.timings["cluster_s"], "device": r.device_name,
+                       "commit": (r.commit or "")[:10]} for r in runs])
 times.groupby("dataset").agg(n=("n", "first"), runs=("seed", "count"),
                              median_seconds=("seconds", "median"), commit=("commit", "first"))
 
@@ -255,11 +254,11 @@ times.groupby("dataset").agg(n=("n", "first"), runs=("seed", "count"),
 # contingency table and the cluster centres.
 
 # %%
-predicted = experiment.predict("kmeans-pixels", images, seed=0, budget=budget)
-stored = next(r for r in runs if r["dataset"] == "mnist-test" and r["seed"] == 0)
+predicted = experiments.predict("pixels-kmeans", images, seed=0, budget=budget)
+stored = next(r for r in runs if r.dataset == "mnist-test" and r.seed == 0)
 acc_again = metrics.cluster_acc(labels, predicted)
-print(f"ACC now {acc_again:.6f}, stored {stored['metrics']['acc']:.6f}")
-assert acc_again == stored["metrics"]["acc"], "the stored result does not reproduce"
+print(f"ACC now {acc_again:.6f}, stored {stored.acc:.6f}")
+assert acc_again == stored.metrics["acc"], "the stored result does not reproduce"
 
 # %%
 mapping = metrics.best_mapping(labels, predicted)

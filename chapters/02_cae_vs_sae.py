@@ -54,10 +54,9 @@ import torch
 from matplotlib.colors import LogNorm
 from matplotlib.patches import Rectangle
 
-from caeward import anatomy, experiment, models
-from caeward.budget import current_budget
-from caeward.embeddings import AUTOENCODERS, is_cached, trained_model, training_estimate
-from caeward.runtime import setup
+from caeward import anatomy, experiments, models
+from caeward.experiments import (AUTOENCODERS, current_budget, is_cached, setup, trained_model,
+                                 training_estimate)
 from caeward.train import reconstruction_error, to_tensor
 
 device = setup(seed=0)
@@ -111,7 +110,7 @@ print(inspect.getsource(models.ConvAutoencoder._encode))
 # first how long that should take.
 
 # %%
-images, labels = experiment.load_dataset("mnist-test", budget)
+images, labels = experiments.load_dataset("mnist-test", budget)
 trained, losses = {}, {}
 for name in ("sae", "cae"):
     if not is_cached(name, images, budget, seed=0):
@@ -245,11 +244,11 @@ plt.show()
 
 # %%
 SEEDS = [0, 1, 2]
-runs = experiment.run_many(["sae-kmeans", "cae-kmeans"], ["mnist-test"], SEEDS, budget)
-table = experiment.results_table(runs)
+runs = experiments.run_many(["sae-kmeans", "cae-kmeans"], ["mnist-test"], SEEDS, budget)
+table = experiments.results_table(runs)
 print(f"Budget: {budget.name}. Ours: mean ± sd over {len(SEEDS)} seeds of MNIST-test "
       "(arithmetic NMI); the paper's: single numbers from its Table 1.")
-experiment.format_table(table)
+experiments.format_table(table)
 
 # %%
 for _, row in table.iterrows():

@@ -54,10 +54,8 @@ import pandas as pd
 from IPython.display import Image
 from scipy.cluster import hierarchy as sch
 
-from caeward import cluster, experiment, metrics
-from caeward.budget import current_budget
-from caeward.embeddings import is_cached, trained_codes, training_estimate
-from caeward.runtime import setup
+from caeward import cluster, experiments, metrics
+from caeward.experiments import current_budget, is_cached, setup, trained_codes, training_estimate
 from caeward.ward_torch import ward_linkage_torch
 
 device = setup(seed=0)
@@ -318,7 +316,7 @@ print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges; "
 # `results/benchmarks/`. This cell shows what is stored:
 
 # %%
-bench_dir = Path(experiment.results_dir("full")).parent / "benchmarks"
+bench_dir = Path(experiments.results_dir("full")).parent / "benchmarks"
 found = sorted(bench_dir.glob("ward-*.json"))
 benchmarks = {}  # by the device measured
 for path in found:
@@ -397,7 +395,7 @@ if gpu_bench:
 # introduces).
 
 # %%
-images, labels = experiment.load_dataset("mnist-test", budget)
+images, labels = experiments.load_dataset("mnist-test", budget)
 if not is_cached("cae", images, budget, seed=0):
     print(training_estimate("cae", len(images), budget, device))
 codes, ae_info = trained_codes("cae", images, budget, seed=0, device=device)

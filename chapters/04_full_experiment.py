@@ -51,12 +51,10 @@ import pandas as pd
 import seaborn as sns
 from sklearn.manifold import TSNE
 
-from caeward import experiment, metrics
-from caeward.budget import BUDGETS, bf16_twin, current_budget
-from caeward.embeddings import is_cached, trained_codes, training_estimate
-from caeward.methods import METHODS, TABLE1_METHODS
-from caeward.paper import TABLE1
-from caeward.runtime import setup
+from caeward import experiments, metrics
+from caeward.experiments import (BUDGETS, METHODS, TABLE1, TABLE1_METHODS, bf16_twin, current_budget,
+                                 is_cached, setup, trained_codes, training_estimate)
+from caeward.experiments.results import sd_text
 
 device = setup(seed=0)
 budget = current_budget()
@@ -65,7 +63,7 @@ twin = bf16_twin(budget)  # the same budget pretrained in bfloat16: the precisio
 # %% [markdown]
 # ## Every row is a registered method
 #
-# Each row of Table 1 is one entry of `caeward.methods.METHODS`: a representation
+# Each row of Table 1 is one entry of `caeward.experiments.METHODS`: a representation
 # (pixels, or the codes of a pretrained autoencoder) and a clustering (k-means, Ward,
 # or the self-training of DEC, IDEC and DCEC, which fine-tune the autoencoder after a
 # k-means start). SEC, a spectral method the paper quotes for MNIST-full only, is not
@@ -100,21 +98,21 @@ print("The full budget:", BUDGETS["full"].as_dict())
 # run every row.
 
 # %%
-DATASETS = list(experiment.DATASETS)
+DATASETS = list(experiments.DATASETS)
 if budget.name == "quick":
-    experiment.run_many(["kmeans-pixels", "sae-kmeans", "cae-kmeans", "cae-ward", "proposed-cae-kmeans",
-                         "proposed-cae-ward"], ["mnist-test"], [0], budget)
-runs = experiment.run_many(TABLE1_METHODS, DATASETS, [0, 1, 2, 3, 4], budget, missing="report")
-stored = [r for r in experiment.load_results(budget) if r["method"] in TABLE1_METHODS]
+    experiments.run_many(["pixels-kmeans", "sae-kmeans", "cae-kmeans", "cae-ward", "proposed-kmeans",
+                         "proposed-ward"], ["mnist-test"], [0], budget)
+runs = experiments.run_many(TABLE1_METHODS, DATASETS, [0, 1, 2, 3, 4], budget, missing="report")
+stored = [r for r in experiments.load_results(budget) if r.method in TABLE1_METHODS]
 print(f"{len(stored)} stored {budget.name}-budget runs of Table 1 methods are shown below.")
 
 # %% [markdown]
 # Where each number comes from: the device and the commit of every stored run.
 
 # %%
-provenance = (pd.DataFrame([{"method": r["method"], "dataset": r["dataset"], "seed": r["seed"],
-                              "device": r.get("device_name", r["device"]), "commit": (r["commit"] or "?")[:7],
-                              "uncommitted changes": r["dirty"]} for r in stored])
+provenance = (pd.DataFrame([{"method": r.method, "dataset": r.dataset, "seed": r.seed,
+                              "device": r.device_name, "commit": (r.commit or "?")[:7],
+                              "uncommitted changes": r.dirty} for r in stored])
               .groupby(["method", "dataset"], sort=False)
               .agg(seeds=("seed", lambda s: " ".join(map(str, sorted(s)))),
                    device=("device", lambda d: ", ".join(sorted(set(d)))),
@@ -130,8 +128,8 @@ provenance
 # data set with no stored run is absent from this table and listed below it.
 
 # %%
-table = experiment.results_table(stored, methods=TABLE1_METHODS)
-experiment.format_table(table)
+table = experiments.results_table(stored, methods=TABLE1_METHODS)
+experiments.format_table(table)
 
 # %%
 shown = set(zip(table["method"], table["dataset"]))
@@ -143,8 +141,8 @@ print("Not run yet at this budget:", ", ".join(absent) if absent else "none")
 # the paper's number.
 
 # %%
-frame = pd.DataFrame([{"method": METHODS[r["method"]].label, "dataset": r["dataset"],
-                       "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]} for r in stored])
+frame = pd.DataFrame([{"method": METHODS[r.method].label, "dataset": r.dataset,
+                       "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"]} for r in stored])
 order = [METHODS[m].label for m in TABLE1_METHODS if METHODS[m].label in set(frame["method"])]
 fig, axes = plt.subplots(1, 4, figsize=(14, 0.45 * len(order) + 1.8), sharey=True)
 for col, (dataset, metric) in enumerate([(d, m) for d in DATASETS for m in ("ACC", "NMI")]):
@@ -193,8 +191,8 @@ for _, r in table.iterrows():
 
 # %%
 for _, r in table[table["method"].str.endswith("-ward") & (table["n_seeds"] > 1)].iterrows():
-    accs = sorted(100 * s["metrics"]["acc"] for s in stored
-                  if (s["method"], s["dataset"]) == (r["method"], r["dataset"]))
+    accs = sorted(100 * s.metrics["acc"] for s in stored
+                  if (s.method, s.dataset) == (r["method"], r["dataset"]))
     has_paper = r["paper_acc"] is not None and not np.isnan(r["paper_acc"])
     reached = f"; {sum(a >= r['paper_acc'] for a in accs)} at or above the paper's" if has_paper else ""
     print(f"{r['label']:28s} {r['dataset']:10s} sd over {r['n_seeds']} seeds: ACC {r['acc_sd']:.2f}, "
@@ -222,17 +220,13 @@ for _, r in table[table["method"].str.endswith("-ward") & (table["n_seeds"] > 1)
 
 # %%
 CLAIMS = [("Ward beats k-means on DCEC's CAE codes", "cae-ward", "cae-kmeans", True),
-          ("Ward beats k-means on the proposed CAE's codes", "proposed-cae-ward", "proposed-cae-kmeans", True),
-          ("the deeper encoder helps k-means", "proposed-cae-kmeans", "cae-kmeans", False),
-          ("the deeper encoder helps Ward", "proposed-cae-ward", "cae-ward", False),
-          ("proposed CAE + Ward beats DCEC", "proposed-cae-ward", "dcec", False),
-          ("CAE + Ward beats DCEC on the same CAE", "cae-ward", "dcec", True)]
-score = {(r["method"], r["dataset"], r["seed"]): {"ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]}
+          ("Ward beats k-means on the proposed CAE's codes", "proposed-ward", "proposed-kmeans", True),
+          ("the deeper encoder helps k-means", "proposed-kmeans", "cae-kmeans", False),
+          ("the deeper encoder helps Ward", "proposed-ward", "cae-ward", False),
+          ("proposed CAE + Ward beats DCEC", "proposed-ward", "cae-idec", False),
+          ("CAE + Ward beats DCEC on the same CAE", "cae-ward", "cae-idec", True)]
+score = {(r.method, r.dataset, r.seed): {"ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"]}
          for r in stored}
-
-
-def sd(values):
-    return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
 
 
 claim_rows = []
@@ -249,10 +243,10 @@ for claim, first, second, paired in CLAIMS:
             a = np.array([score[first, dataset, s][metric] for s in seeds[first]])
             b = np.array([score[second, dataset, s][metric] for s in seeds[second]])
             if paired:
-                row[f"{metric} difference"] = f"{np.mean(a - b):+.2f} (sd {sd(a - b)})"
+                row[f"{metric} difference"] = f"{np.mean(a - b):+.2f} (sd {sd_text(a - b)})"
                 row[f"first ahead in ({metric})"] = f"{np.sum(a > b)} of {len(a)}"
             else:
-                row[f"{metric} difference"] = f"{a.mean() - b.mean():+.2f} (sds {sd(a)}, {sd(b)})"
+                row[f"{metric} difference"] = f"{a.mean() - b.mean():+.2f} (sds {sd_text(a)}, {sd_text(b)})"
                 row[f"first ahead in ({metric})"] = "–"
         claim_rows.append(row)
 pd.DataFrame(claim_rows)
@@ -269,11 +263,11 @@ pd.DataFrame(claim_rows)
 # codes, coloured by cluster, for the four CAE rows. Two trainings give the four
 # panels: one per autoencoder (seed 0), each cut by k-means and by Ward. The codes
 # come from the cache the runner filled, else from the codes committed with the
-# results (`results/codes/`, `caeward.stored_codes`, so that every machine draws the
+# results (`results/codes/`, `caeward.experiments.store`, so that every machine draws the
 # same figure without an hour of training), or are trained here (with an estimate
-# first). The clusterings are recomputed with `experiment.predict`, the runner's own
+# first). The clusterings are recomputed with `experiments.predict`, the runner's own
 # code. Where the codes come from the very training behind the stored results (the
-# same loss curve, `experiment.trained_as_stored`), the recomputed ACC must match the
+# same loss curve, `experiments.trained_as_stored`), the recomputed ACC must match the
 # stored one to the last digit, and the cell checks it. A seed fixes a training only
 # on one kind of processor, though: PyTorch's CPU kernels round differently on
 # different ones, and 200 epochs turn those last bits into a different network. Where
@@ -282,25 +276,25 @@ pd.DataFrame(claim_rows)
 # that training.
 
 # %%
-images, labels = experiment.load_dataset("mnist-test", budget)
+images, labels = experiments.load_dataset("mnist-test", budget)
 codes, trainings = {}, {}
 for ae in ("cae", "proposed"):
     if not is_cached(ae, images, budget, seed=0):
         print(training_estimate(ae, len(images), budget, device))
     codes[ae], trainings[ae] = trained_codes(ae, images, budget, seed=0, device=device)
 
-panels = [("cae", "cae-kmeans"), ("cae", "cae-ward"), ("proposed", "proposed-cae-kmeans"),
-          ("proposed", "proposed-cae-ward")]
+panels = [("cae", "cae-kmeans"), ("cae", "cae-ward"), ("proposed", "proposed-kmeans"),
+          ("proposed", "proposed-ward")]
 predicted = {}
 for ae, method in panels:
-    predicted[method] = experiment.predict(method, images, seed=0, budget=budget, device=device, progress=False)
-    stored_run = experiment.run(method, "mnist-test", 0, budget, verbose=False)
-    here, stored_acc = metrics.cluster_acc(labels, predicted[method]), stored_run["metrics"]["acc"]
-    if experiment.trained_as_stored(stored_run, trainings[ae]):
+    predicted[method] = experiments.predict(method, images, seed=0, budget=budget, device=device, progress=False)
+    stored_run = experiments.run(method, "mnist-test", 0, budget, verbose=False)
+    here, stored_acc = metrics.cluster_acc(labels, predicted[method]), stored_run.metrics["acc"]
+    if experiments.trained_as_stored(stored_run, trainings[ae]):
         assert np.isclose(here, stored_acc), method
         print(f"{method}: the stored run's training; recomputed ACC matches it ({100 * here:.2f})")
     else:
-        curve = stored_run["details"]["autoencoder"]["losses"]
+        curve = stored_run.details["autoencoder"]["losses"]
         where = trainings[ae].get("trained_on", {}).get("device_name", "a device not recorded")
         origin = {"cache": "this machine's cache", "committed": "results/codes", "trained": "a training just now"}
         print(f"{method}: a retraining of seed 0 (on {where}; codes from {origin[trainings[ae]['source']]}), "
@@ -362,9 +356,9 @@ for digit, cluster_digit, count in metrics.largest_confusions(labels, predicted[
 # the device they ran on:
 
 # %%
-cost = pd.DataFrame([{"method": METHODS[r["method"]].label, "dataset": r["dataset"],
-                      "device": r.get("device_name", r["device"]),
-                      **{k: r["timings"].get(k, np.nan) for k in ("pretrain_s", "selftrain_s", "cluster_s", "total_s")}}
+cost = pd.DataFrame([{"method": METHODS[r.method].label, "dataset": r.dataset,
+                      "device": r.device_name,
+                      **{k: r.timings.get(k, np.nan) for k in ("pretrain_s", "selftrain_s", "cluster_s", "total_s")}}
                      for r in stored])
 cost.groupby(["method", "dataset", "device"], sort=False).median().round(1)
 
@@ -377,10 +371,10 @@ cost.groupby(["method", "dataset", "device"], sort=False).median().round(1)
 # chapter 6's and the bfloat16 check's below), per kind of device: each training and
 # each UMAP embedding is counted once however many rows share it, and a training that
 # continued a shorter one (the epochs ablation) only for the epochs it added
-# (`caeward.experiment.compute_spent`). Time lost to interrupted runs is not in it.
+# (`caeward.experiments.compute_spent`). Time lost to interrupted runs is not in it.
 
 # %%
-experiment.compute_spent(experiment.load_results(budget) + experiment.load_results(twin)).round(2)
+experiments.compute_spent(experiments.load_results(budget) + experiments.load_results(twin)).round(2)
 
 # %% [markdown]
 # **Precision.** Pretraining could run under bfloat16 autocast (`Budget.bf16`), which
@@ -390,10 +384,10 @@ experiment.compute_spent(experiment.load_results(budget) + experiment.load_resul
 
 # %%
 names = {True: "bf16", False: "float32", None: "not recorded"}
-precision = pd.Series([names[r["config"]["budget"].get("bf16")] for r in stored
-                       if "autoencoder" in r.get("details", {})])
+precision = pd.Series([names[r.config["budget"].get("bf16")] for r in stored
+                       if "autoencoder" in r.details])
 print("stored runs with a pretrained autoencoder, by its precision:", precision.value_counts().to_dict())
-throughput_file = experiment.results_dir(budget).parent / "benchmarks" / "training-throughput-cpu.json"
+throughput_file = experiments.results_dir(budget).parent / "benchmarks" / "training-throughput-cpu.json"
 if throughput_file.exists():
     throughput = pd.DataFrame(json.loads(throughput_file.read_text())["rows"])
     speed = throughput.pivot(index="autoencoder", columns="bf16", values="samples_per_s")
@@ -416,15 +410,15 @@ if throughput_file.exists():
 # standard deviation (over all float32 seeds) of the float32 mean.
 
 # %%
-precision_methods = ["proposed-cae-kmeans", "proposed-cae-ward"]
+precision_methods = ["proposed-kmeans", "proposed-ward"]
 if budget.name == "quick":
-    experiment.run_many(precision_methods, ["mnist-test"], [0], twin)
-twin_runs = experiment.run_many(precision_methods, ["mnist-test"], [0, 1, 2], twin, missing="report")
-both = pd.DataFrame([{"clustering": METHODS[r["method"]].label, "precision": names[r["config"]["budget"].get("bf16")],
-                      "seed": r["seed"], "recon_mse": r["details"]["autoencoder"]["reconstruction_mse"],
-                      "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]}
+    experiments.run_many(precision_methods, ["mnist-test"], [0], twin)
+twin_runs = experiments.run_many(precision_methods, ["mnist-test"], [0, 1, 2], twin, missing="report")
+both = pd.DataFrame([{"clustering": METHODS[r.method].label, "precision": names[r.config["budget"].get("bf16")],
+                      "seed": r.seed, "recon_mse": r.details["autoencoder"]["reconstruction_mse"],
+                      "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"]}
                      for r in stored + twin_runs
-                     if r["method"] in precision_methods and r["dataset"] == "mnist-test"])
+                     if r.method in precision_methods and r.dataset == "mnist-test"])
 if not (both["precision"] == "bf16").any():
     print("No bf16 run is stored yet; the commands are listed above.")
 else:

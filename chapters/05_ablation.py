@@ -49,11 +49,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from caeward import anatomy, experiment, models
-from caeward.budget import current_budget
-from caeward.embeddings import AUTOENCODERS, PROPOSED_VARIANTS
-from caeward.methods import METHODS
-from caeward.runtime import setup
+from caeward import anatomy, experiments, models
+from caeward.experiments import AUTOENCODERS, METHODS, PROPOSED_VARIANTS, current_budget, setup
+from caeward.experiments.results import mean_sd, one_training
 
 device = setup(seed=0)
 budget = current_budget()
@@ -110,13 +108,13 @@ print(inspect.getsource(models.DeepConvAutoencoder._encode))
 # %%
 clusterings = {"kmeans": "k-means", "ward": "Ward"}
 ablation = [m for m in METHODS if any(m == f"{v}-{c}" or m == f"{v}-cae-{c}" for v in variants for c in clusterings)]
-linkages = [f"proposed-cae-{k}" for k in ("single", "complete", "average", "ward", "kmeans")]
+linkages = [f"proposed-{k}" for k in ("single", "complete", "average", "ward", "kmeans")]
 if budget.name == "quick":
-    experiment.run_many(["cae-skip-kmeans", "cae-skip-ward"] + linkages
+    experiments.run_many(["cae-skip-kmeans", "cae-skip-ward"] + linkages
                         + [f"{ae}-{c}" for ae in ("proposed-50ep", "proposed-100ep", "proposed-code5-50ep")
                            for c in clusterings], ["mnist-test"], [0], budget)
-experiment.run_many(ablation, ["mnist-full"], [0, 1], budget, missing="report")
-stored = [r for r in experiment.load_results(budget) if r["method"] in set(ablation) | set(linkages)]
+experiments.run_many(ablation, ["mnist-full"], [0, 1], budget, missing="report")
+stored = [r for r in experiments.load_results(budget) if r.method in set(ablation) | set(linkages)]
 print(f"{len(stored)} stored {budget.name}-budget runs of ablation methods.")
 
 # %% [markdown]
@@ -133,26 +131,21 @@ print(f"{len(stored)} stored {budget.name}-budget runs of ablation methods.")
 
 # %%
 def autoencoder_of(result):
-    return result["config"]["method"]["autoencoder"]
+    return result.config["method"]["autoencoder"]
 
 
 def clustering_of(result):
-    name = result["method"]
+    name = result.method
     return next((label for key, label in clusterings.items() if name.endswith(f"-{key}")), name)
 
 
-frame = pd.DataFrame([{"autoencoder": autoencoder_of(r), "clustering": clustering_of(r), "dataset": r["dataset"],
-                       "seed": r["seed"], "device": r.get("device_name", r["device"]),
-                       "epochs": len(r["details"]["autoencoder"]["losses"]),
-                       "losses": r["details"]["autoencoder"]["losses"],
-                       "recon_mse": r["details"]["autoencoder"]["reconstruction_mse"],
-                       "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"]}
-                      for r in stored if r["method"] in ablation])
-
-
-def pm(values):
-    values = np.asarray(values)
-    return f"{values.mean():.2f}" + (f" ± {values.std(ddof=1):.2f}" if len(values) > 1 else "")
+frame = pd.DataFrame([{"autoencoder": autoencoder_of(r), "clustering": clustering_of(r), "dataset": r.dataset,
+                       "seed": r.seed, "device": r.device_name,
+                       "epochs": len(r.details["autoencoder"]["losses"]),
+                       "losses": r.details["autoencoder"]["losses"],
+                       "recon_mse": r.details["autoencoder"]["reconstruction_mse"],
+                       "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"]}
+                      for r in stored if r.method in ablation])
 
 
 summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
@@ -188,9 +181,9 @@ for (dataset, ae, label), runs in at_50[at_50["autoencoder"] != "proposed-50ep"]
     rows_50.append({"dataset": dataset, "variant": ae.removesuffix("-50ep"), "clustering": label,
                     "seeds": " ".join(map(str, seeds)),
                     "recon_mse": f"{base['recon_mse'].mean():.3g} → {runs['recon_mse'].mean():.3g}",
-                    "ACC, proposed-50ep": pm(base["ACC"]), "ACC, variant": pm(runs["ACC"]),
+                    "ACC, proposed-50ep": mean_sd(base["ACC"]), "ACC, variant": mean_sd(runs["ACC"]),
                     "Δ ACC": runs["ACC"].mean() - base["ACC"].mean(),
-                    "NMI, proposed-50ep": pm(base["NMI"]), "NMI, variant": pm(runs["NMI"]),
+                    "NMI, proposed-50ep": mean_sd(base["NMI"]), "NMI, variant": mean_sd(runs["NMI"]),
                     "Δ NMI": runs["NMI"].mean() - base["NMI"].mean(),
                     "devices": ", ".join(sorted(set(base["device"]) | set(runs["device"])))})
 if rows_50:
@@ -262,17 +255,8 @@ for dataset in frame["dataset"].unique():
 by_epochs = frame[frame["autoencoder"].isin(["proposed-50ep", "proposed-100ep", "proposed"])]
 
 
-def one_training(group):
-    """The most runs of the seed that are one training, looked at after different
-    numbers of epochs: the runs whose loss curve is the start of one run's."""
-    def within(run):
-        return [list(losses) == list(run[:len(losses)]) for losses in group["losses"]]
-    widest = max(group["losses"], key=lambda run: (sum(within(run)), len(run)))
-    return group[within(widest)]
-
-
 shown = [runs for _, group in by_epochs.groupby(["dataset", "seed"])
-         if (runs := one_training(group))["autoencoder"].nunique() >= 2]
+         if (runs := group[one_training(group["losses"])])["autoencoder"].nunique() >= 2]
 by_epochs = pd.concat(shown).drop(columns="losses") if shown else by_epochs.iloc[:0]
 if by_epochs.empty:
     print("No seed has two runs of one training stored yet; the commands are listed above.")
@@ -309,10 +293,10 @@ else:
 # without that memory; they are compared on MNIST-test.
 
 # %%
-link_rows = [{"clustering": METHODS[r["method"]].label, "dataset": r["dataset"], "seed": r["seed"],
-              "ACC": 100 * r["metrics"]["acc"], "NMI": 100 * r["metrics"]["nmi"],
-              "clusters found": r["n_clusters_found"], "cluster_s": r["timings"]["cluster_s"]}
-             for r in stored if r["method"] in linkages]
+link_rows = [{"clustering": METHODS[r.method].label, "dataset": r.dataset, "seed": r.seed,
+              "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"],
+              "clusters found": r.n_clusters_found, "cluster_s": r.timings["cluster_s"]}
+             for r in stored if r.method in linkages]
 pd.DataFrame(link_rows).sort_values(["dataset", "seed", "ACC"]).round(2)
 
 # %% [markdown]
@@ -325,7 +309,7 @@ pd.DataFrame(link_rows).sort_values(["dataset", "seed", "ACC"]).round(2)
 #
 # ## Summary
 #
-# - Every ablation variant is a registered autoencoder in `caeward.embeddings.AUTOENCODERS`
+# - Every ablation variant is a registered autoencoder in `caeward.experiments.AUTOENCODERS`
 #   and a pair of runner methods (k-means and Ward on its codes); the table above is
 #   built from whatever runs are stored, and lists the missing ones with commands.
 # - Skip connections, depth, code size and epochs are each compared on reconstruction

@@ -54,12 +54,9 @@ from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 import numpy as np
 import pandas as pd
 
-from caeward import cluster, experiment, manifold, metrics
-from caeward.budget import current_budget
-from caeward.embeddings import is_cached, trained_codes, training_estimate
-from caeward.methods import METHODS, UMAP_METHODS
-from caeward.paper import N2D
-from caeward.runtime import setup
+from caeward import cluster, experiments, manifold, metrics
+from caeward.experiments import (METHODS, N2D, UMAP_METHODS, current_budget, is_cached, setup,
+                                 trained_codes, training_estimate)
 
 device = setup(seed=0)
 budget = current_budget()
@@ -104,12 +101,12 @@ print(manifold.UMAPSettings())
 # `FIGURE_SEED` on the small MNIST-test subset.
 
 # %%
-DATASETS = list(experiment.DATASETS)
+DATASETS = list(experiments.DATASETS)
 if budget.name == "quick":
-    experiment.run_many([m for m in UMAP_METHODS if m.startswith("cae-")] + ["cae-ward"], ["mnist-test"], [FIGURE_SEED], budget)
-experiment.run_many(UMAP_METHODS, DATASETS, [0, 1, 2, 3, 4], budget, missing="report")
-reference = ["cae-kmeans", "cae-ward", "proposed-cae-kmeans", "proposed-cae-ward"]
-stored = [r for r in experiment.load_results(budget) if r["method"] in UMAP_METHODS + reference]
+    experiments.run_many([m for m in UMAP_METHODS if m.startswith("cae-")] + ["cae-ward"], ["mnist-test"], [FIGURE_SEED], budget)
+experiments.run_many(UMAP_METHODS, DATASETS, [0, 1, 2, 3, 4], budget, missing="report")
+reference = ["cae-kmeans", "cae-ward", "proposed-kmeans", "proposed-ward"]
+stored = [r for r in experiments.load_results(budget) if r.method in UMAP_METHODS + reference]
 print(f"{len(stored)} stored {budget.name}-budget runs shown below.")
 
 # %% [markdown]
@@ -120,8 +117,8 @@ print(f"{len(stored)} stored {budget.name}-budget runs shown below.")
 # numbers, for AE + UMAP + GMM with a dense autoencoder, are printed under the table.
 
 # %%
-table = experiment.results_table(stored, methods=reference + UMAP_METHODS)
-display(experiment.format_table(table))
+table = experiments.results_table(stored, methods=reference + UMAP_METHODS)
+display(experiments.format_table(table))
 for dataset, numbers in N2D.items():
     print(f"N2D's reported numbers, {dataset}: ACC {numbers['acc']:.1f}, NMI {numbers['nmi']:.1f}")
 
@@ -132,8 +129,7 @@ for dataset in DATASETS:
         print(f"{dataset}: no UMAP + Ward run stored yet")
         continue
     best = part.sort_values("acc_mean").iloc[-1]
-    raw = table[(table["dataset"] == dataset) & (table["method"] == best["method"].replace("umap-ward", "ward")
-                                                 .replace("proposed-ward", "proposed-cae-ward"))]
+    raw = table[(table["dataset"] == dataset) & (table["method"] == best["method"].replace("umap-ward", "ward"))]
     line = (f"{dataset}: best UMAP + Ward row {best['label']} (seeds: {best['n_seeds']}) ACC {best['acc_mean']:.2f}, "
             f"NMI {best['nmi_mean']:.2f}; N2D reports {N2D[dataset]['acc']:.1f} / {N2D[dataset]['nmi']:.1f}")
     if len(raw):
@@ -147,9 +143,9 @@ for dataset in DATASETS:
 # tied, and how far apart their ACCs are:
 
 # %%
-scores = {(r["method"], r["dataset"], r["seed"]): tuple(r["metrics"][m] for m in ("acc", "nmi", "ari"))
+scores = {(r.method, r.dataset, r.seed): tuple(r.metrics[m] for m in ("acc", "nmi", "ari"))
           for r in stored}
-sizes = {r["dataset"]: r["n_samples"] for r in stored}
+sizes = {r.dataset: r.n_samples for r in stored}
 for autoencoder in ("cae", "proposed"):
     trio = [f"{autoencoder}-umap-{clusterer}" for clusterer in ("ward", "kmeans", "gmm")]
     for dataset in DATASETS:
@@ -179,22 +175,16 @@ for autoencoder in ("cae", "proposed"):
 # UMAP embedding, beside the run's ACC:
 
 # %%
-def cut_ratio(result, k=10):
-    """h_(k-1) / h_k: the merge a cut at k undoes over the last one it keeps."""
-    top = result["details"]["top_merge_heights"]  # the last 11 (30 in newer runs) merge heights, ascending
-    return cluster.cut_steps(top, ks=[k])["ratios"][0]
-
-
 def ward_run(result, **measured):
     """One stored Ward run as a table row: what it is, what was measured on it, its ACC."""
-    return {"row": METHODS[result["method"]].label, "dataset": result["dataset"], "seed": result["seed"],
-            "space": "UMAP" if "umap" in result["method"] else "raw codes",
-            **measured, "ACC": 100 * result["metrics"]["acc"]}
+    return {"row": METHODS[result.method].label, "dataset": result.dataset, "seed": result.seed,
+            "space": "UMAP" if "umap" in result.method else "raw codes",
+            **measured, "ACC": 100 * result.metrics["acc"]}
 
 
-ward_methods = ["cae-ward", "cae-umap-ward", "proposed-cae-ward", "proposed-umap-ward"]
-ward_runs = [r for r in stored if r["method"] in ward_methods]
-close_calls = pd.DataFrame([ward_run(r, **{"h9 / h10": cut_ratio(r)}) for r in ward_runs],
+ward_methods = ["cae-ward", "cae-umap-ward", "proposed-ward", "proposed-umap-ward"]
+ward_runs = [r for r in stored if r.method in ward_methods]
+close_calls = pd.DataFrame([ward_run(r, **{"h9 / h10": r.cut_ratio(10)}) for r in ward_runs],
                            columns=["row", "dataset", "seed", "space", "h9 / h10", "ACC"])
 close_calls = close_calls.sort_values(["dataset", "space", "row", "seed"], ignore_index=True,
                                       key=lambda c: c.map({"raw codes": 0, "UMAP": 1}) if c.name == "space" else c)
@@ -244,7 +234,7 @@ for dataset, part in close_calls.groupby("dataset"):
 # %%
 gap_rows, embedded, ward_at_ten, acc_at_ten = [], {}, {}, {}
 for dataset in DATASETS:
-    images, labels = experiment.load_dataset(dataset, budget)
+    images, labels = experiments.load_dataset(dataset, budget)
     if not is_cached("cae", images, budget, seed=FIGURE_SEED):
         print(f"{dataset}: " + training_estimate("cae", len(images), budget, device))
         if budget.name == "full":  # hours on a CPU: train it from the command line, not here
@@ -254,14 +244,14 @@ for dataset in DATASETS:
     codes, training = trained_codes("cae", images, budget, seed=FIGURE_SEED, device=device)
     # the same training as the stored runs of this seed, or a retraining on another processor
     # (chapter 4): only the first must reproduce their ACC
-    stored_run = next((r for r in stored if (r["method"], r["dataset"], r["seed"])
+    stored_run = next((r for r in stored if (r.method, r.dataset, r.seed)
                        == ("cae-umap-ward", dataset, FIGURE_SEED)), None)
-    same = stored_run is not None and experiment.trained_as_stored(stored_run, training)
+    same = stored_run is not None and experiments.trained_as_stored(stored_run, training)
     if stored_run is not None:
         print(f"{dataset}, seed {FIGURE_SEED}: " + ("the stored runs' own training" if same else
               "a retraining on this machine, not the stored runs' (its ACCs below are its own)"))
     # the runner's embedding of these codes (N2D's settings), from the cache when it made it
-    embedding, umap_info = manifold.cached_umap_embed(codes, seed=FIGURE_SEED)
+    embedding, umap_info = experiments.umap_embedding(codes, seed=FIGURE_SEED)
     embedded[dataset] = (embedding, images, labels, codes)
     for space, points in [("raw codes", codes), ("UMAP embedding", embedding)]:
         Z = cluster.ward_linkage(points)
@@ -273,7 +263,7 @@ for dataset in DATASETS:
                          "ACC at k=10": 100 * acc_at_ten[dataset, space],
                          "ACC at k (gap)": 100 * metrics.cluster_acc(labels, cluster.cut_linkage(Z, rule["k_gap"]))})
     if same:  # the runner's own pipeline, so its ACC to the last digit
-        assert np.isclose(acc_at_ten[dataset, "UMAP embedding"], stored_run["metrics"]["acc"]), dataset
+        assert np.isclose(acc_at_ten[dataset, "UMAP embedding"], stored_run.metrics["acc"]), dataset
     print(f"{dataset}: UMAP of {len(codes):,} codes took {umap_info['umap_s']:.1f} s"
           + (" (when it was first computed; cached since)" if umap_info["cached"] else ""))
 pd.DataFrame(gap_rows).round(2)
@@ -286,7 +276,7 @@ pd.DataFrame(gap_rows).round(2)
 # %%
 def stored_rule(result, ks=range(2, 31)):
     """Chapter 3's rule read off a stored Ward result, or None if it kept too few heights."""
-    top = result["details"]["top_merge_heights"]
+    top = result.details["top_merge_heights"]
     return cluster.cut_steps(top, ks) if len(top) >= max(ks) else None
 
 
@@ -374,8 +364,8 @@ else:
 # Median wall time of each stage over the stored runs, in seconds:
 
 # %%
-cost = pd.DataFrame([{"method": METHODS[r["method"]].label, "dataset": r["dataset"],
-                      **{k: r["timings"].get(k, np.nan) for k in ("pretrain_s", "manifold_s", "cluster_s")}}
+cost = pd.DataFrame([{"method": METHODS[r.method].label, "dataset": r.dataset,
+                      **{k: r.timings.get(k, np.nan) for k in ("pretrain_s", "manifold_s", "cluster_s")}}
                      for r in stored])
 cost.groupby(["method", "dataset"], sort=False).median().round(1)
 

@@ -137,7 +137,7 @@ def committed(quick_images, tmp_path, monkeypatch):
     """A quick training stored under a temporary results folder, then dropped from the cache."""
     monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
     trained, _ = store.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
-    folder = store.store_codes("cae", quick_images, QUICK, 0)
+    folder, _ = store.store_codes("cae", quick_images, QUICK, 0)
     _folder("cae", quick_images, QUICK, 0).joinpath("codes.npy").unlink()
     return trained, folder
 

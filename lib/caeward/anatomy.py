@@ -2,8 +2,7 @@
 
 Introduced in chapter 2 (*Convolutional vs stacked autoencoders*), which uses it to
 make the paper's Fig. 1 concrete; chapter 5 prints the deeper encoders' tables.
-Kept apart from :mod:`caeward.models` so that inspecting a model never changes the
-models' source, which names their cached trainings.
+:mod:`caeward.models` builds the networks; this module only reads them.
 """
 
 from __future__ import annotations

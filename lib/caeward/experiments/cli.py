@@ -32,6 +32,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from ..files import VerificationError
 from .registry import AUTOENCODERS, METHODS
@@ -92,14 +94,20 @@ def _check_seeds(seeds: list[int]) -> None:
         raise UsageError(f"seeds must be whole numbers >= 0, got {', '.join(map(str, negative))}")
 
 
-def _check_writable(folder) -> None:
-    """Refuse a results folder this process cannot write, before hours of work."""
+def _check_writable(folder: Path) -> None:
+    """Refuse a results folder this process cannot write, before hours of work: the
+    nearest existing folder on its way must take a new file."""
     existing = folder
     while not existing.exists():
         existing = existing.parent
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write results into {folder} ({existing} is not writable); "
-                         "fix its permissions or set CAEWARD_RESULTS to a writable folder")
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(f"{existing} is a file")
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write results into {folder} ({exc}); fix its permissions "
+                         "or set CAEWARD_RESULTS to a writable folder") from exc
 
 
 def _budget(name: str | None):
@@ -143,7 +151,8 @@ def _command(args) -> int:
                                      overwrite=args.overwrite)
             found = {"cache": "were already cached", "committed": "are committed under results/codes",
                      "trained": "trained and cached"}[info["source"]]
-            stored = f"; stored in {info['stored_in']}" if "stored_in" in info else ""
+            stored = (f"; stored in {info['stored_in']}" if "stored_in" in info else
+                      f"; the same codes are committed in {info['committed_in']}" if "committed_in" in info else "")
             print(f"{args.autoencoder} / {args.dataset} / seed {seed}: codes {found} "
                   f"(reconstruction MSE {info['reconstruction_mse']:.5f}){stored}")
         return 0
@@ -165,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)  # argparse's own errors: usage on stderr, status 2
     try:
-        return _command(args)
+        status = _command(args)
+        sys.stdout.flush()  # here, so that a closed pipe is met inside this try
+        return status
     except (UsageError, ResultFileError, StoreError, VerificationError, MNISTError) as exc:
         print(f"caeward: error: {exc}", file=sys.stderr)
         return 2

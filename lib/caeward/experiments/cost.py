@@ -26,14 +26,13 @@ import numpy as np
 
 from ..runtime import device_kind
 from .registry import AUTOENCODERS, METHODS, architecture, clustering_config, own_seconds
-from .results import Result
 from .settings import Budget, benchmarks_dir
 
 __all__ = ["missing_runs_seconds", "format_duration", "measured_throughput", "training_seconds",
            "training_estimate"]
 
 
-def missing_runs_seconds(todo, stored: list[Result], budget: Budget, device: str) -> tuple[float, int]:
+def missing_runs_seconds(todo, stored: list, budget: Budget, device: str) -> tuple[float, int]:
     """Estimate the wall time of the runs ``todo``.
 
     Parameters

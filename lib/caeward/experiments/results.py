@@ -22,7 +22,8 @@ from .registry import METHODS, own_seconds
 from .settings import DATASETS, Budget, budget_named, results_dir
 
 __all__ = ["Result", "ResultFileError", "result_path", "read_result", "write_result", "load_results",
-           "results_table", "format_table", "compute_spent", "trained_as_stored", "training_id"]
+           "results_table", "format_table", "mean_sd", "sd_text", "compute_spent", "trained_as_stored",
+           "training_id", "one_training"]
 
 
 class ResultFileError(ValueError):
@@ -93,6 +94,16 @@ class Result:
     def autoencoder(self) -> dict | None:
         """The training behind the result (``details.autoencoder``), or None."""
         return self.details.get("autoencoder")
+
+    def cut_ratio(self, k: int = 10) -> float:
+        """h_(k-1) / h_k of a stored linkage run: how much higher the merge that a cut
+        at ``k`` clusters undoes lies than the last one it keeps (chapter 6's close calls)."""
+        from ..cluster import cut_steps
+
+        heights = self.details.get("top_merge_heights")
+        if heights is None:
+            raise ValueError(f"{self.method!r} is not a linkage run: it stores no merge heights")
+        return cut_steps(heights, ks=[k])["ratios"][0]
 
     @classmethod
     def from_dict(cls, data: dict) -> "Result":
@@ -214,6 +225,18 @@ def results_table(results: list[Result], methods: list[str] | None = None):
     return pd.DataFrame(rows)
 
 
+def mean_sd(values) -> str:
+    """``"mean ± sd"`` of ``values`` to two decimals (sd with ddof=1); the mean alone for
+    one value."""
+    values = np.asarray(values, dtype=float)
+    return f"{values.mean():.2f}" + (f" ± {values.std(ddof=1):.2f}" if len(values) > 1 else "")
+
+
+def sd_text(values) -> str:
+    """The sd of ``values`` (ddof=1) to two decimals, or ``"–"`` for fewer than two."""
+    return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
+
+
 def format_table(table):
     """The table of :func:`results_table` as a reader sees it: ``mean ± sd`` strings
     beside the paper's numbers, one row per method, a column group per dataset."""
@@ -274,6 +297,28 @@ def training_id(result: Result) -> tuple | None:
         return None
     return (result.config["method"].get("autoencoder"), result.dataset, result.seed,
             tuple(result.autoencoder["losses"]))
+
+
+def one_training(curves) -> list[bool]:
+    """Which of one seed's loss curves belong to a single training seen after
+    different numbers of epochs (the epochs ablation): those that are the start of
+    the curve that the most of them start (ties: the longest).
+
+    Parameters
+    ----------
+    curves : sequence of sequences of float
+        Per-epoch losses, as results store them.
+
+    Returns
+    -------
+    list of bool, one per curve
+    """
+    curves = [list(c) for c in curves]
+
+    def within(run):
+        return [c == run[:len(c)] for c in curves]
+    widest = max(curves, key=lambda run: (sum(within(run)), len(run)))
+    return within(widest)
 
 
 def compute_spent(results: list[Result]):

@@ -62,6 +62,11 @@ def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarra
     return subsample(images, labels, budget_named(budget))
 
 
+def _check_seed(seed) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"a seed is a whole number >= 0, got {seed!r}")
+
+
 # ---------------------------------------------------------------------- the steps
 
 _TRAINING_DETAILS = ("losses", "reconstruction_mse", "cached", "source", "trained_on", "pretrain_runs",
@@ -173,18 +178,20 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     -------
     dict
         The training's ``info`` from :func:`caeward.experiments.store.trained_codes`
-        (``source`` says where it came from), with ``stored_in``, the folder written,
-        when ``store_codes`` wrote one.
+        (``source`` says where it came from); with ``store_codes``, ``stored_in`` (the
+        folder written) or ``committed_in`` (where the same codes were committed already).
     """
     if autoencoder not in AUTOENCODERS:
         raise ValueError(f"unknown autoencoder {autoencoder!r}; known: {', '.join(AUTOENCODERS)}")
+    _check_seed(seed)
     budget = budget_named(budget)
     images, _ = load_dataset(dataset, budget)
     runtime.float32_everywhere()  # as the runner, so that the training is the same
     _, info = store.trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(),
                                   progress=progress)
     if store_codes and info["source"] != "committed":
-        info["stored_in"] = str(store.store_codes(autoencoder, images, budget, seed, overwrite=overwrite))
+        folder, written = store.store_codes(autoencoder, images, budget, seed, overwrite=overwrite)
+        info["stored_in" if written else "committed_in"] = str(folder)
     return info
 
 
@@ -211,6 +218,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
     spec = method_named(method)
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    _check_seed(seed)
     budget = budget_named(budget)
     path = result_path(method, dataset, seed, budget)
     if path.exists() and not force:
@@ -283,6 +291,11 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     budget = budget_named(budget)
     for name in methods:
         method_named(name)
+    for dataset in datasets:
+        if dataset not in DATASETS:
+            raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    for seed in seeds:
+        _check_seed(seed)
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
     if todo:

@@ -345,39 +345,51 @@ def _write_clock(path: Path, segments: list[dict]) -> None:
 
 # ------------------------------------------------------------- committed codes
 
-def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int, overwrite: bool = False) -> Path:
+def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
+                overwrite: bool = False) -> tuple[Path, bool]:
     """Commit-ready copy of a cached training's codes, for the chapters' figures.
 
     Writes them under ``results/codes/<budget>/`` with the training's record and the
-    commit and versions that stored them; returns the folder. The training must be in
-    the cache (``python -m caeward train`` first).
+    commit and versions that stored them. The training must be in the cache
+    (``python -m caeward train`` first).
+
+    Returns
+    -------
+    folder : Path
+    written : bool
+        False when the very same codes are committed there already.
 
     Raises
     ------
     StoreError
-        The codes are not in the cache, or codes of this training are committed
-        already and ``overwrite`` is false.
+        The codes are not in the cache; or other codes of this training (a retraining
+        on another machine, say) are committed already and ``overwrite`` is false.
     """
     key = training_key(name, images, budget, seed)
     target = committed_folder(key, budget)
-    if not overwrite and any((target / f).exists() for f in (_CODES, _CODES_RECORD)):
-        raise StoreError(f"codes of this training are committed already in {target}; "
-                         "pass --overwrite to replace them")
     found = _cached_codes(training_folder(key))
     if found is None:
         raise StoreError(f"the codes of {name} (seed {seed}, {len(images):,} images, budget {budget.name}) "
                          f"are not in the cache {cache_root()}: train them first, with python -m caeward train")
     codes, info = found
+    if any((target / f).exists() for f in (_CODES, _CODES_RECORD)) and not overwrite:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            committed = _committed_codes(target, key)
+        if committed is not None and np.array_equal(committed[0], codes):
+            return target, False
+        raise StoreError(f"other codes of this training are committed already in {target}; "
+                         "pass --overwrite to replace them")
     info = {k: v for k, v in info.items() if k != "folder"}  # a path on this machine only
     stored = {"stored_by": {**runtime.git_commit(), "versions": runtime.versions(),
                             "created": runtime.utc_timestamp()}}
     save_verified_array(target / _CODES, target / _CODES_RECORD, codes, {**info, **stored})
-    return target
+    return target, True
 
 
 # ------------------------------------------------------------------- embeddings
 
-def umap_embedding(codes, seed: int, settings: UMAPSettings) -> tuple[np.ndarray, dict]:
+def umap_embedding(codes, seed: int, settings: UMAPSettings = UMAPSettings()) -> tuple[np.ndarray, dict]:
     """:func:`caeward.manifold.umap_embed`, cached beside the trainings and reused.
 
     The UMAP + Ward, + k-means and + GMM rows of one training embed the same codes with
