@@ -150,7 +150,7 @@ frame = pd.DataFrame([{"autoencoder": autoencoder_of(r), "clustering": clusterin
 
 summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
            .agg(seeds=("seed", lambda seeds: " ".join(map(str, sorted(seeds)))),
-                recon_mse=("recon_mse", "mean"), ACC=("ACC", pm), NMI=("NMI", pm),
+                recon_mse=("recon_mse", "mean"), ACC=("ACC", mean_sd), NMI=("NMI", mean_sd),
                 devices=("device", lambda d: ", ".join(sorted(set(d)))))
            .reset_index())
 summary["recon_mse"] = summary["recon_mse"].map("{:.3g}".format)  # skip variants reach 1e-6 and below

@@ -262,8 +262,13 @@ for dataset in DATASETS:
                          "k (largest ratio)": rule["k_ratio"],
                          "ACC at k=10": 100 * acc_at_ten[dataset, space],
                          "ACC at k (gap)": 100 * metrics.cluster_acc(labels, cluster.cut_linkage(Z, rule["k_gap"]))})
-    if same:  # the runner's own pipeline, so its ACC to the last digit
-        assert np.isclose(acc_at_ten[dataset, "UMAP embedding"], stored_run.metrics["acc"]), dataset
+    if same:  # the runner's own codes: Ward on them gives the stored ACC to the last digit
+        raw_run = next(r for r in stored
+                       if (r.method, r.dataset, r.seed) == ("cae-ward", dataset, FIGURE_SEED))
+        assert np.isclose(acc_at_ten[dataset, "raw codes"], raw_run.acc), dataset
+        # UMAP is seeded, but its compiled kernels may round differently on another processor
+        print(f"{dataset}: UMAP + Ward ACC here {100 * acc_at_ten[dataset, 'UMAP embedding']:.2f}, "
+              f"stored run {100 * stored_run.acc:.2f}")
     print(f"{dataset}: UMAP of {len(codes):,} codes took {umap_info['umap_s']:.1f} s"
           + (" (when it was first computed; cached since)" if umap_info["cached"] else ""))
 pd.DataFrame(gap_rows).round(2)

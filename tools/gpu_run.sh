@@ -13,7 +13,7 @@
 set -uo pipefail
 T0=$(date +%s)
 OUT=${OUT:-gpu-out}
-SECONDS_TOTAL=${GPU_SECONDS:-585}   # the whole script, archives included
+SECONDS_TOTAL=${GPU_SECONDS:-3600}  # the time limit of the whole script, archives included (GPU_SECONDS)
 WORKERS=${GPU_WORKERS:-8}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1

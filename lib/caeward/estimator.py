@@ -1,10 +1,11 @@
-"""``CAEWard``: the paper's method as a scikit-learn style estimator, for your own images.
+"""``CAEWard``: the paper's method as a scikit-learn estimator, for your own images.
 
 Introduced in chapter 4 (*The full experiment*), where it is the method of the last
-row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*).
-The algorithm lives in :mod:`caeward.models`, :mod:`caeward.train`,
-:mod:`caeward.manifold` and :mod:`caeward.cluster`; this module only validates input
-and wires them up.
+row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*), and
+the appendix *Clustering your own images* runs it on images that are not MNIST. The
+algorithm lives in :mod:`caeward.models`, :mod:`caeward.train`, :mod:`caeward.manifold`
+and :mod:`caeward.cluster`; this module validates parameters and input, then wires them
+up, as scikit-learn's ``AgglomerativeClustering`` does.
 
 Example
 -------
@@ -15,11 +16,16 @@ Example
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import cluster, manifold, models
-from .runtime import pick_device, seed_everything
+from .runtime import check_device, pick_device, seeded
 from .train import embed, pretrain, to_tensor
 
 __all__ = ["CAEWard"]
@@ -28,59 +34,103 @@ __all__ = ["CAEWard"]
 _ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "cae": models.ConvAutoencoder}
 
 
-class CAEWard(ClusterMixin, BaseEstimator):
+class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     """Convolutional autoencoder + agglomerative (Ward) clustering of its codes.
 
     Parameters
     ----------
-    n_clusters : int
-        Number of flat clusters cut from the tree.
-    architecture : {"proposed", "cae"}
+    n_clusters : int or None, default=10
+        Number of flat clusters cut from the tree; ``None`` with ``distance_threshold``.
+    distance_threshold : float or None, default=None
+        Cut the tree where merges rise above this height instead (as
+        ``AgglomerativeClustering``); needs ``n_clusters=None``. Heights are SciPy's:
+        for Ward, sqrt(2 x the increase in within-cluster sum of squares) of the codes.
+    architecture : {"proposed", "cae"}, default="proposed"
         The encoder-reinforced CAE (:class:`~caeward.models.DeepConvAutoencoder`)
         or DCEC's convolutional autoencoder (:class:`~caeward.models.ConvAutoencoder`).
-    code_dim : int
+    code_dim : int, default=10
         Size of the code layer.
-    epochs : int
+    epochs : int, default=200
         Pretraining epochs (the book's full budget uses 200).
-    batch_size : int
-    lr : float
+    batch_size : int, default=256
+    lr : float, default=1e-3
         Adam's learning rate.
-    linkage : {"ward", "single", "complete", "average"}
-    manifold : {None, "umap"}
+    linkage : {"ward", "single", "complete", "average"}, default="ward"
+    manifold : {None, "umap"}, default=None
         ``None`` clusters the codes themselves: the paper's method. ``"umap"`` first
-        embeds them with UMAP as N2D does (``n_clusters`` components, 20 neighbours,
-        ``min_dist=0``, seeded by ``random_state``) and clusters that embedding; not
-        the paper's method, chapter 6 measures what it gains. Needs more than 21 images.
-    bf16 : bool
+        embeds them with UMAP as N2D does (one component per cluster, at least 2; 20
+        neighbours; ``min_dist=0``; seeded by ``random_state``) and clusters that
+        embedding: not the paper's method, chapter 6 measures what it gains.
+    scaling : {None, "dataset", "image"}, default=None
+        How pixel values reach [0, 1]. ``None``: uint8 images are divided by 255 and
+        any other input must already lie in [0, 1] (else a ``ValueError`` says how to
+        scale). ``"dataset"``: min-max over the whole of ``X``. ``"image"``: min-max
+        of each image on its own (a blank image becomes zeros). Nothing is rescaled
+        silently.
+    bf16 : bool, default=False
         Pretrain under bfloat16 autocast.
-    device : str or None
-        ``"cuda"``, ``"mps"``, ``"cpu"``; ``None`` picks the first available.
-    random_state : int or None
-        Seeds the weights, the shuffles and so the result (repeatable on CPU).
-    verbose : bool
+    device : str or None, default=None
+        ``"cuda"``, ``"mps"``, ``"cpu"``; ``None`` picks the first available. It runs the
+        training and the linkage: Ward on a CUDA device uses the exact GPU engine
+        (:mod:`caeward.ward_torch`), elsewhere fastcluster.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffles and so the result (repeatable on one machine).
+        ``None`` means 0; a ``RandomState`` gives the seed it draws next.
+    verbose : bool, default=False
         Show a progress bar while pretraining.
 
     Attributes
     ----------
     labels_ : ndarray of int64, shape (n_samples,)
+    n_clusters_ : int
+        The number of clusters found (``n_clusters``, or what the threshold gave).
     linkage_ : ndarray of float64, shape (n_samples - 1, 4)
         SciPy linkage matrix of the points clustered (the codes, or their UMAP
         embedding): cut it at another k with :func:`caeward.cluster.cut_linkage`,
         draw it with ``scipy``'s dendrogram.
     embedding_ : ndarray of float32, shape (n_samples, code_dim)
-        The codes.
-    manifold_embedding_ : ndarray of float32, shape (n_samples, n_clusters), or None
+        The codes of the training images.
+    manifold_embedding_ : ndarray of float32, shape (n_samples, n_components), or None
         The codes' UMAP embedding with ``manifold="umap"``; ``None`` without it.
     autoencoder_ : torch.nn.Module
     loss_curve_ : list of float
         Mean reconstruction loss per epoch.
+    image_size_ : int
+        The side of the images it was fitted on; :meth:`transform` takes the same.
+    n_features_in_ : int
+        Pixels per image (``image_size_ ** 2``), as a flattened ``X`` has columns.
+
+    Notes
+    -----
+    ``X`` holds square single-channel images, as ``(n, h, w)``, ``(n, 1, h, w)`` or
+    flattened ``(n, h*w)`` (``load_digits().data``, say); sides that are a multiple of 4
+    (of 8 for ``"cae"``) fit. There is no ``predict``: an agglomerative tree has no
+    rule for placing a new point, and :meth:`transform` gives its codes instead.
     """
 
-    def __init__(self, n_clusters: int = 10, architecture: str = "proposed", code_dim: int = 10,
-                 epochs: int = 200, batch_size: int = 256, lr: float = 1e-3, linkage: str = "ward",
-                 manifold: str | None = None, bf16: bool = False, device: str | None = None,
-                 random_state: int | None = None, verbose: bool = False):
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "distance_threshold": [Interval(Real, 0, None, closed="left"), None],
+        "architecture": [StrOptions(set(_ARCHITECTURES))],
+        "code_dim": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "linkage": [StrOptions(set(cluster.LINKAGES))],
+        "manifold": [StrOptions({"umap"}), None],
+        "scaling": [StrOptions({"dataset", "image"}), None],
+        "bf16": ["boolean"],
+        "device": [str, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_clusters: int | None = 10, *, distance_threshold: float | None = None,
+                 architecture: str = "proposed", code_dim: int = 10, epochs: int = 200, batch_size: int = 256,
+                 lr: float = 1e-3, linkage: str = "ward", manifold: str | None = None, scaling: str | None = None,
+                 bf16: bool = False, device: str | None = None, random_state=None, verbose: bool = False):
         self.n_clusters = n_clusters
+        self.distance_threshold = distance_threshold
         self.architecture = architecture
         self.code_dim = code_dim
         self.epochs = epochs
@@ -88,79 +138,157 @@ class CAEWard(ClusterMixin, BaseEstimator):
         self.lr = lr
         self.linkage = linkage
         self.manifold = manifold
+        self.scaling = scaling
         self.bf16 = bf16
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True    # flattened square images
+        tags.input_tags.three_d_array = True  # (n, h, w)
+        tags.input_tags.allow_nan = False
+        tags.input_tags.positive_only = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Pretrain the autoencoder on ``X``, embed ``X`` and cluster the codes.
 
         Parameters
         ----------
-        X : array-like, shape (n, h, w) or (n, 1, h, w), square images
-            Any numeric dtype: uint8 is divided by 255; other values are scaled
-            to [0, 1] by the data's minimum and maximum unless already in [0, 1].
+        X : array-like, shape (n, h, w), (n, 1, h, w) or (n, h*w)
+            Square single-channel images, uint8 or in [0, 1] (see ``scaling``).
         y : ignored
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            Bad parameters or input (before any training), an unavailable ``device``,
+            or a training that diverged (naming the epoch; lower ``lr``).
         """
-        images = self._validate(X)
-        seed = 0 if self.random_state is None else int(self.random_state)
-        device = pick_device(self.device)
-        seed_everything(seed)
-        self.autoencoder_ = _ARCHITECTURES[self.architecture](
-            image_size=images.shape[-1], code_dim=self.code_dim)
-        x = to_tensor(images, device)
-        self.loss_curve_ = pretrain(self.autoencoder_, x, self.epochs, batch_size=self.batch_size,
-                                    lr=self.lr, seed=seed, bf16=self.bf16, progress=self.verbose)
-        self.embedding_ = embed(self.autoencoder_, x)
+        if isinstance(self.n_clusters, (bool, np.bool_)):
+            raise ValueError(f"n_clusters must be a whole number >= 1 or None, got {self.n_clusters!r}")
+        if (self.n_clusters is None) == (self.distance_threshold is None):
+            raise ValueError("give exactly one of n_clusters and distance_threshold "
+                             "(set n_clusters=None to cut by distance_threshold)")
+        device = check_device(self.device) if self.device is not None else pick_device()
+        images = self._images(X, fitting=True)
+        if self.manifold == "umap":
+            manifold.check_n_samples(len(images), self._umap_settings())
+        seed = self._seed()
+        with seeded(seed):  # the caller's generators and flags are left as they were
+            # an image side the network does not take fails here, before any training
+            self.autoencoder_ = _ARCHITECTURES[self.architecture](image_size=images.shape[-1],
+                                                                   code_dim=self.code_dim)
+            x = to_tensor(images, device)
+            self.loss_curve_ = pretrain(self.autoencoder_, x, self.epochs, batch_size=self.batch_size,
+                                        lr=self.lr, seed=seed, bf16=self.bf16, progress=self.verbose)
+            self.embedding_ = embed(self.autoencoder_, x)
+        self.image_size_ = images.shape[-1]
+        self.n_features_in_ = self.image_size_ ** 2
         points = self.embedding_
         self.manifold_embedding_ = None
         if self.manifold == "umap":
             points = self.manifold_embedding_ = manifold.umap_embed(points, seed, self._umap_settings())
-        self.linkage_ = cluster.linkage(points, self.linkage)
-        self.labels_ = cluster.cut_linkage(self.linkage_, self.n_clusters)
+        self.linkage_ = cluster.linkage(points, self.linkage, device=device)
+        if self.n_clusters is not None:
+            self.labels_ = cluster.cut_linkage(self.linkage_, self.n_clusters)
+        else:
+            self.labels_ = cluster.cut_linkage(self.linkage_, _clusters_above(self.linkage_, self.distance_threshold))
+        self.n_clusters_ = int(self.labels_.max()) + 1
         return self
 
-    def _umap_settings(self) -> manifold.UMAPSettings:
-        return manifold.UMAPSettings(n_components=self.n_clusters)  # N2D: one dimension per cluster
+    def transform(self, X) -> np.ndarray:
+        """The codes of images under the fitted autoencoder.
 
-    def _validate(self, X) -> np.ndarray:
-        if not isinstance(self.n_clusters, (int, np.integer)) or self.n_clusters < 1:
-            raise ValueError(f"n_clusters must be a positive integer, got {self.n_clusters!r}")
-        if self.architecture not in _ARCHITECTURES:
-            raise ValueError(f"architecture must be one of {tuple(_ARCHITECTURES)}, "
-                             f"got {self.architecture!r}")
-        if self.linkage not in cluster.LINKAGES:
-            raise ValueError(f"linkage must be one of {tuple(cluster.LINKAGES)}, got {self.linkage!r}")
-        if self.manifold not in (None, "umap"):
-            raise ValueError(f'manifold must be None or "umap", got {self.manifold!r}')
-        X = np.asarray(X)
-        if X.ndim == 4:
+        Parameters
+        ----------
+        X : array-like, shape (n, h, w), (n, 1, h, w) or (n, h*w)
+            Images of the side it was fitted on, scaled as at ``fit``.
+
+        Returns
+        -------
+        ndarray of float32, shape (n, code_dim)
+        """
+        check_is_fitted(self, "autoencoder_")
+        images = self._images(X, fitting=False)
+        if images.shape[-1] != self.image_size_:
+            raise ValueError(f"the model was fitted on {self.image_size_}×{self.image_size_} images, "
+                             f"got {images.shape[-1]}×{images.shape[-1]}")
+        device = next(self.autoencoder_.parameters()).device
+        return embed(self.autoencoder_, to_tensor(images, device))
+
+    def fit_transform(self, X, y=None, **fit_params) -> np.ndarray:
+        """``fit(X)``, then the codes of ``X`` (``embedding_``)."""
+        return self.fit(X, y).embedding_
+
+    # ------------------------------------------------------------------ helpers
+
+    def _seed(self) -> int:
+        if self.random_state is None:
+            return 0
+        if isinstance(self.random_state, np.random.RandomState):
+            return int(self.random_state.randint(np.iinfo(np.int32).max))
+        if self.random_state < 0:
+            raise ValueError(f"random_state must be an int >= 0, a RandomState or None, got {self.random_state}")
+        return int(self.random_state)
+
+    def _umap_settings(self) -> manifold.UMAPSettings:
+        # N2D: one dimension per cluster; with a threshold the count is not known in advance
+        return manifold.UMAPSettings(n_components=max(2, self.n_clusters or 10))
+
+    def _images(self, X, fitting: bool) -> np.ndarray:
+        """``X`` as an (n, s, s) array of uint8 or float32 in [0, 1], or a clear error."""
+        X = check_array(X, accept_sparse=False, dtype="numeric", allow_nd=True, ensure_all_finite=True,
+                        ensure_min_samples=2 if fitting else 1, estimator=self, input_name="X")
+        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+            raise ValueError(f"X must be numeric images, got dtype {X.dtype}")
+        if X.ndim == 2:
+            side = math.isqrt(X.shape[1])
+            if side * side != X.shape[1]:
+                raise ValueError(f"2-d X must hold flattened square images (n, s*s), but {X.shape[1]} "
+                                 "features is not a square number; reshape X to (n, h, w)")
+            X = X.reshape(len(X), side, side)
+        elif X.ndim == 4:
             if X.shape[1] != 1:
                 raise ValueError(f"4-d input must be (n, 1, h, w) single-channel images, got shape "
                                  f"{X.shape}; convert colour images to grey first")
             X = X[:, 0]
         if X.ndim != 3:
-            raise ValueError(f"X must be images of shape (n, h, w) or (n, 1, h, w), got shape {X.shape}")
+            raise ValueError(f"X must be images of shape (n, h, w), (n, 1, h, w) or (n, h*w), got shape {X.shape}")
         if X.shape[1] != X.shape[2]:
             raise ValueError(f"images must be square, got {X.shape[1]}×{X.shape[2]}; pad or crop them")
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-            raise ValueError(f"X must be numeric, got dtype {X.dtype}")
-        if len(X) < self.n_clusters:
+        if X.shape[1] == 0:
+            raise ValueError("images are 0×0: there are no pixels to learn from")
+        if fitting and self.n_clusters is not None and len(X) < self.n_clusters:
             raise ValueError(f"{len(X)} images cannot form {self.n_clusters} clusters: "
                              "give at least n_clusters images")
-        if self.manifold == "umap":
-            manifold.check_n_samples(len(X), self._umap_settings())  # before training, not after
-        if X.dtype == np.uint8:
+        if X.dtype == np.uint8 and self.scaling is None:
             return X
         X = X.astype(np.float32)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X contains NaN or infinite values; clean or impute them first")
+        if self.scaling == "dataset":
+            lo, hi = float(X.min()), float(X.max())
+            return (X - lo) / (hi - lo) if hi > lo else np.zeros_like(X)
+        if self.scaling == "image":
+            lo, hi = X.min(axis=(1, 2), keepdims=True), X.max(axis=(1, 2), keepdims=True)
+            return np.where(hi > lo, (X - lo) / np.where(hi > lo, hi - lo, 1), 0).astype(np.float32)
         lo, hi = float(X.min()), float(X.max())
         if lo < 0.0 or hi > 1.0:
-            X = (X - lo) / (hi - lo) if hi > lo else np.zeros_like(X)
+            what = "Negative values in data: pixel" if lo < 0.0 else "Pixel"
+            raise ValueError(f"{what} values lie in [{lo:g}, {hi:g}], not [0, 1]: divide by the maximum "
+                             "(X / 255 for 8-bit images, X / 16 for load_digits), pass uint8, or set "
+                             "scaling='dataset' or scaling='image'")
         return X
+
+
+def _clusters_above(Z: np.ndarray, threshold: float) -> int:
+    """How many clusters remain when no merge at or above ``threshold`` is made
+    (``AgglomerativeClustering``'s rule)."""
+    return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1

@@ -10,13 +10,14 @@ import os
 import platform
 import random
 import subprocess
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["seed_everything", "float32_everywhere", "pick_device", "device_kind", "versions", "git_commit",
-           "utc_timestamp"]
+__all__ = ["seed_everything", "seeded", "float32_everywhere", "pick_device", "available_devices", "check_device",
+           "device_kind", "versions", "git_commit", "utc_timestamp"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
 
@@ -43,6 +44,25 @@ def seed_everything(seed: int) -> None:
     torch.backends.cudnn.benchmark = False
 
 
+@contextmanager
+def seeded(seed: int):
+    """:func:`seed_everything` for the block only: on leaving it, Python's, NumPy's and
+    PyTorch's generators and cuDNN's flags are as they were (an estimator's ``fit``
+    must not change the caller's global state)."""
+    import torch
+    saved = (random.getstate(), np.random.get_state(), torch.backends.cudnn.deterministic,
+             torch.backends.cudnn.benchmark)
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        try:
+            seed_everything(seed)
+            yield
+        finally:
+            random.setstate(saved[0])
+            np.random.set_state(saved[1])
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved[2:]
+
+
 def float32_everywhere() -> None:
     """Keep float32 work in float32 on GPUs too.
 
@@ -66,6 +86,34 @@ def pick_device(prefer: str | None = None) -> str:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps"
     return "cpu"
+
+
+def available_devices() -> list[str]:
+    """The torch devices this machine has: ``"cpu"``, and ``"cuda:0"``... and ``"mps"`` where present."""
+    import torch
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        found.append("mps")
+    return found
+
+
+def check_device(device: str) -> str:
+    """``device`` if this machine has it, else a ``ValueError`` naming those it has."""
+    import torch
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device {device!r} is not a torch device; this machine has: "
+                         f"{', '.join(available_devices())}") from exc
+    have = available_devices()
+    name = parsed.type if parsed.index is None else f"{parsed.type}:{parsed.index}"
+    if parsed.type == "cuda" and parsed.index is None:
+        name = "cuda:0"
+    if name not in have:
+        raise ValueError(f"device {device!r} is not available on this machine; it has: {', '.join(have)}")
+    return device
 
 
 def device_kind(device: str) -> str:

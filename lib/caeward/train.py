@@ -30,8 +30,8 @@ from torch import nn
 
 from .files import VerificationError, load_verified, save_verified
 
-__all__ = ["TRAINING_VERSION", "CheckpointError", "to_tensor", "pretrain", "embed", "reconstruction_error",
-           "save_checkpoint", "load_checkpoint", "checkpoint_record"]
+__all__ = ["TRAINING_VERSION", "CheckpointError", "TrainingDiverged", "to_tensor", "pretrain", "embed",
+           "reconstruction_error", "save_checkpoint", "load_checkpoint", "checkpoint_record"]
 
 #: The version of what a training computes (models, initialisation, batches, loss,
 #: optimiser steps). Bump it when that arithmetic changes; never for a change that
@@ -41,6 +41,16 @@ TRAINING_VERSION = 1
 
 class CheckpointError(VerificationError):
     """A checkpoint is missing a part, unreadable, or fails its SHA-256 check."""
+
+
+class TrainingDiverged(ValueError):
+    """The reconstruction loss of an epoch is not finite: the learning rate is too high
+    for the data (or the data hold extreme values)."""
+
+    def __init__(self, epoch: int, loss: float, lr: float):
+        super().__init__(f"training diverged at epoch {epoch}: its mean loss is {loss}; "
+                         f"lower the learning rate (lr={lr:g} now, try {lr / 10:g})")
+        self.epoch, self.loss, self.lr = epoch, loss, lr
 
 
 def to_tensor(images, device: str | torch.device = "cpu") -> torch.Tensor:
@@ -128,6 +138,11 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
     -------
     list of float
         Mean training loss of every epoch, from the first (including resumed ones).
+
+    Raises
+    ------
+    TrainingDiverged
+        An epoch's loss is not finite (nothing of that epoch is checkpointed).
     """
     from tqdm.auto import tqdm
 
@@ -172,7 +187,10 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
             loss.backward()
             opt.step()
             total += loss.detach() * len(batch)
-        losses.append(float(total) / n)
+        loss = float(total) / n
+        if not np.isfinite(loss):  # checked before the checkpoint, which keeps the last sound epoch
+            raise TrainingDiverged(epoch + 1, loss, lr)
+        losses.append(loss)
         rate = n / (time.perf_counter() - start)
         bar.set_postfix(loss=f"{losses[-1]:.5f}", samples_per_s=f"{rate:,.0f}")
         if path is not None:
