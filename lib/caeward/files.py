@@ -53,8 +53,26 @@ def _fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
+def _written_beside(path, suffix: str, mode: int, publish):
+    """Yield a temporary path beside ``path``; once written, flush it to disk and
+    ``publish(tmp, path)``. The temporary file never outlives the block."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        publish(tmp, path)
+        _fsync_folder(path.parent)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def atomic_path(path: str | os.PathLike, suffix: str = ".part", mode: int = 0o644):
-    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+    """Context manager: a temporary path beside ``path``, renamed over ``path`` on success.
 
     Parameters
     ----------
@@ -68,23 +86,9 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".part", mode: int = 0o64
     The temporary file is flushed to disk before the rename. On any exception it is
     removed and ``path`` is left as it was.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        _fsync_folder(path.parent)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return _written_beside(path, suffix, mode, os.replace)
 
 
-@contextmanager
 def create_exclusive(path: str | os.PathLike, suffix: str = ".part", mode: int = 0o644):
     """As :func:`atomic_path`, but the final file must not exist yet.
 
@@ -92,19 +96,7 @@ def create_exclusive(path: str | os.PathLike, suffix: str = ".part", mode: int =
     writer got there first: then :class:`FileExistsError` is raised and the other
     writer's file is left as it is.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temporary_prefix(path), suffix=suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.link(tmp, path)
-        _fsync_folder(path.parent)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    return _written_beside(path, suffix, mode, os.link)
 
 
 def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:

@@ -112,19 +112,21 @@ def _discard(paths, why: str) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def _cached_array(npy: Path, record: Path):
-    """``(array, info)`` of a verified cache entry, or None (a damaged one is discarded)."""
+def _cached_array(npy: Path, record: Path, locked: bool):
+    """``(array, info)`` of a verified cache entry, or None. A damaged entry is discarded
+    only by the holder of its lock: without it, the entry may be half written by the holder."""
     try:
         return load_verified_array(npy, record)
     except FileNotFoundError:
         return None
     except VerificationError as exc:
-        _discard([npy, record], f"cache entry {npy} cannot be used ({exc})")
+        if locked:
+            _discard([npy, record], f"cache entry {npy} cannot be used ({exc})")
         return None
 
 
-def _cached_codes(folder: Path):
-    return _cached_array(folder / _CODES, folder / _CODES_RECORD)
+def _cached_codes(folder: Path, locked: bool = False):
+    return _cached_array(folder / _CODES, folder / _CODES_RECORD, locked)
 
 
 def _committed_codes(folder: Path, key: dict):
@@ -185,7 +187,7 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     if found is not None:
         return found[0], {**found[1], "cached": True, "source": "committed"}
     with _locked(key):
-        found = _cached_codes(folder)  # made by another process while this one waited
+        found = _cached_codes(folder, locked=True)  # made by another process while this one waited
         if found is not None:
             return found[0], {**found[1], "cached": True, "source": "cache"}
         model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
@@ -409,11 +411,11 @@ def umap_embedding(codes, seed: int, settings: UMAPSettings = UMAPSettings()) ->
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
     folder = cache_root() / "umap"
     npy, record = folder / f"{digest}.npy", folder / f"{digest}.json"
-    found = _cached_array(npy, record)
+    found = _cached_array(npy, record, locked=False)
     if found is not None:
         return found[0], {**found[1], "cached": True}
     with _locked({"autoencoder": "umap", "digest": digest}):
-        found = _cached_array(npy, record)
+        found = _cached_array(npy, record, locked=True)
         if found is not None:
             return found[0], {**found[1], "cached": True}
         start = time.perf_counter()
