@@ -186,6 +186,21 @@ def test_distance_threshold_cuts_as_agglomerative_clustering_does(fitted, shapes
     assert cluster_acc(sklearn.labels_, model.labels_) == 1.0  # the same partition, up to names
 
 
+def test_transform_scales_new_images_by_the_training_range(shapes):
+    images, _ = shapes
+    model = CAEWard(n_clusters=3, architecture="cae", epochs=1, scaling="dataset", random_state=0)
+    model.fit(images * 40.0 + 3.0)
+    assert np.allclose(model.transform(images[:5] * 40.0 + 3.0), model.embedding_[:5])
+
+
+def test_a_failed_fit_leaves_no_fitted_attribute(shapes):
+    images, _ = shapes
+    model = CAEWard(n_clusters=3, architecture="cae", epochs=2, lr=1e6, random_state=0)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(images)
+    assert not hasattr(model, "autoencoder_") and not hasattr(model, "labels_")
+
+
 def test_transform_embeds_new_images_with_the_fitted_autoencoder(fitted, shapes):
     images, _ = shapes
     assert np.array_equal(fitted.transform(images), fitted.embedding_)

@@ -186,7 +186,6 @@ def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     images, _ = experiment.load_dataset("mnist-test", "quick")
     codes, info = trained_codes("cae", images, BUDGETS["quick"], 5, "cpu", progress=False)
-    path = next(shared_cache.glob("cae-*/codes.npy"))
     for folder in shared_cache.glob("cae-*"):
         f = folder / "codes.npy"
         if f.exists():

@@ -99,6 +99,9 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         The side of the images it was fitted on; :meth:`transform` takes the same.
     n_features_in_ : int
         Pixels per image (``image_size_ ** 2``), as a flattened ``X`` has columns.
+    data_range_ : tuple of float
+        With ``scaling="dataset"``: the training data's minimum and maximum, which
+        :meth:`transform` scales new images by (clipped to [0, 1]).
 
     Notes
     -----
@@ -185,24 +188,23 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         seed = self._seed()
         with seeded(seed):  # the caller's generators and flags are left as they were
             # an image side the network does not take fails here, before any training
-            self.autoencoder_ = _ARCHITECTURES[self.architecture](image_size=images.shape[-1],
-                                                                   code_dim=self.code_dim)
+            autoencoder = _ARCHITECTURES[self.architecture](image_size=images.shape[-1], code_dim=self.code_dim)
             x = to_tensor(images, device)
-            self.loss_curve_ = pretrain(self.autoencoder_, x, self.epochs, batch_size=self.batch_size,
-                                        lr=self.lr, seed=seed, bf16=self.bf16, progress=self.verbose)
-            self.embedding_ = embed(self.autoencoder_, x)
+            loss_curve = pretrain(autoencoder, x, self.epochs, batch_size=self.batch_size, lr=self.lr,
+                                  seed=seed, bf16=self.bf16, progress=self.verbose)
+            codes = embed(autoencoder, x)
+        points, embedded = codes, None
+        if self.manifold == "umap":
+            points = embedded = manifold.umap_embed(codes, seed, self._umap_settings())
+        Z = cluster.linkage(points, self.linkage, device=device)
+        k = self.n_clusters if self.n_clusters is not None else _clusters_above(Z, self.distance_threshold)
+        # fitted attributes only once everything has worked: a failed fit leaves none half set
+        self.autoencoder_, self.loss_curve_, self.embedding_ = autoencoder, loss_curve, codes
+        self.manifold_embedding_, self.linkage_ = embedded, Z
+        self.labels_ = cluster.cut_linkage(Z, k)
+        self.n_clusters_ = int(self.labels_.max()) + 1
         self.image_size_ = images.shape[-1]
         self.n_features_in_ = self.image_size_ ** 2
-        points = self.embedding_
-        self.manifold_embedding_ = None
-        if self.manifold == "umap":
-            points = self.manifold_embedding_ = manifold.umap_embed(points, seed, self._umap_settings())
-        self.linkage_ = cluster.linkage(points, self.linkage, device=device)
-        if self.n_clusters is not None:
-            self.labels_ = cluster.cut_linkage(self.linkage_, self.n_clusters)
-        else:
-            self.labels_ = cluster.cut_linkage(self.linkage_, _clusters_above(self.linkage_, self.distance_threshold))
-        self.n_clusters_ = int(self.labels_.max()) + 1
         return self
 
     def transform(self, X) -> np.ndarray:
@@ -236,9 +238,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
             return 0
         if isinstance(self.random_state, np.random.RandomState):
             return int(self.random_state.randint(np.iinfo(np.int32).max))
-        if self.random_state < 0:
-            raise ValueError(f"random_state must be an int >= 0, a RandomState or None, got {self.random_state}")
-        return int(self.random_state)
+        return int(self.random_state)  # an int >= 0: the parameter constraints saw to it
 
     def _umap_settings(self) -> manifold.UMAPSettings:
         # N2D: one dimension per cluster; with a threshold the count is not known in advance
@@ -248,8 +248,6 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         """``X`` as an (n, s, s) array of uint8 or float32 in [0, 1], or a clear error."""
         X = check_array(X, accept_sparse=False, dtype="numeric", allow_nd=True, ensure_all_finite=True,
                         ensure_min_samples=2 if fitting else 1, estimator=self, input_name="X")
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-            raise ValueError(f"X must be numeric images, got dtype {X.dtype}")
         if X.ndim == 2:
             side = math.isqrt(X.shape[1])
             if side * side != X.shape[1]:
@@ -273,9 +271,11 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         if X.dtype == np.uint8 and self.scaling is None:
             return X
         X = X.astype(np.float32)
-        if self.scaling == "dataset":
-            lo, hi = float(X.min()), float(X.max())
-            return (X - lo) / (hi - lo) if hi > lo else np.zeros_like(X)
+        if self.scaling == "dataset":  # the training data's range, also for transform
+            if fitting:
+                self.data_range_ = (float(X.min()), float(X.max()))
+            lo, hi = self.data_range_
+            return np.clip((X - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(X)
         if self.scaling == "image":
             lo, hi = X.min(axis=(1, 2), keepdims=True), X.max(axis=(1, 2), keepdims=True)
             return np.where(hi > lo, (X - lo) / np.where(hi > lo, hi - lo, 1), 0).astype(np.float32)

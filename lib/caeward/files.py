@@ -96,7 +96,21 @@ def create_exclusive(path: str | os.PathLike, suffix: str = ".part", mode: int =
     writer got there first: then :class:`FileExistsError` is raised and the other
     writer's file is left as it is.
     """
-    return _written_beside(path, suffix, mode, os.link)
+    return _written_beside(path, suffix, mode, _link_or_create)
+
+
+def _link_or_create(tmp, path) -> None:
+    """Publish ``tmp`` at ``path`` only if nothing is there: a hard link, or on a file
+    system without them an exclusive create and copy (``FileExistsError`` either way)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        with open(path, "xb") as out, open(tmp, "rb") as src:
+            out.write(src.read())
+            out.flush()
+            os.fsync(out.fileno())
 
 
 def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
@@ -207,9 +221,8 @@ def load_verified_array(npy_path: Path, record_path: Path):
         data = None
     except OSError as exc:
         raise VerificationError(f"{npy_path} cannot be read ({exc})") from exc
-    if data is None:
-        load_verified(npy_path, record_path)  # raises: missing entirely, or only the record left
-        raise VerificationError(f"{npy_path} is missing beside its record")
+    if data is None:  # missing entirely (FileNotFoundError), or only its record left
+        load_verified(npy_path, record_path)
     info = load_verified(npy_path, record_path, data)
     try:
         return np.load(io.BytesIO(data), allow_pickle=False), info

@@ -108,10 +108,8 @@ def check_device(device: str) -> str:
         raise ValueError(f"device {device!r} is not a torch device; this machine has: "
                          f"{', '.join(available_devices())}") from exc
     have = available_devices()
-    name = parsed.type if parsed.index is None else f"{parsed.type}:{parsed.index}"
-    if parsed.type == "cuda" and parsed.index is None:
-        name = "cuda:0"
-    if name not in have:
+    name = f"{parsed.type}:{parsed.index or 0}" if parsed.type == "cuda" else parsed.type
+    if name not in have or (parsed.type != "cuda" and parsed.index not in (None, 0)):
         raise ValueError(f"device {device!r} is not available on this machine; it has: {', '.join(have)}")
     return device
 

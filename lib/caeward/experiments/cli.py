@@ -37,7 +37,7 @@ from pathlib import Path
 
 from ..files import VerificationError
 from .registry import AUTOENCODERS, METHODS
-from .settings import BUDGETS, DATASETS, current_budget, results_dir
+from .settings import BUDGETS, DATASETS, cache_root, current_budget, results_dir
 
 __all__ = ["main"]
 
@@ -79,12 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _choose(names: list[str], known, what: str) -> list[str]:
-    chosen = list(known) if names == ["all"] else names
+def _choose(names: list[str], known, what: str, allow_all: bool = True) -> list[str]:
+    chosen = list(known) if allow_all and names == ["all"] else names
     unknown = [n for n in chosen if n not in known]
     if unknown:
         raise UsageError(f"unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
-                         + (" (or 'all')" if what != "autoencoder" else ""))
+                         + (" (or 'all')" if allow_all else ""))
     return chosen
 
 
@@ -95,8 +95,8 @@ def _check_seeds(seeds: list[int]) -> None:
 
 
 def _check_writable(folder: Path) -> None:
-    """Refuse a results folder this process cannot write, before hours of work: the
-    nearest existing folder on its way must take a new file."""
+    """Refuse a folder this process cannot write, before hours of work: the nearest
+    existing folder on its way must take a new file."""
     existing = folder
     while not existing.exists():
         existing = existing.parent
@@ -106,8 +106,8 @@ def _check_writable(folder: Path) -> None:
         with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as exc:
-        raise UsageError(f"cannot write results into {folder} ({exc}); fix its permissions "
-                         "or set CAEWARD_RESULTS to a writable folder") from exc
+        raise UsageError(f"cannot write into {folder} ({exc}); fix its permissions, or set "
+                         "CAEWARD_RESULTS (results) or CAEWARD_CACHE (trainings) to a writable folder") from exc
 
 
 def _budget(name: str | None):
@@ -140,8 +140,9 @@ def _command(args) -> int:
     if args.command == "train":
         from .runner import train_autoencoder
 
-        _choose([args.autoencoder], AUTOENCODERS, "autoencoder")
-        _choose([args.dataset], DATASETS, "dataset")
+        _choose([args.autoencoder], AUTOENCODERS, "autoencoder", allow_all=False)
+        _choose([args.dataset], DATASETS, "dataset", allow_all=False)
+        _check_writable(cache_root())
         if args.overwrite and not args.store:
             raise UsageError("--overwrite goes with --store")
         if args.store:
@@ -162,12 +163,14 @@ def _command(args) -> int:
     methods = _choose(args.method, METHODS, "method")
     datasets = _choose(args.dataset, DATASETS, "dataset")
     _check_writable(results_dir(budget))
+    _check_writable(cache_root())
     run_many(methods, datasets, args.seed, budget, force=args.force)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for a user's mistake)."""
+    """Run the command line; returns the exit status (2 for a user's mistake; argparse's
+    own usage errors exit with 2 through ``SystemExit``)."""
     from ..data import MNISTError
     from .results import ResultFileError
     from .store import StoreError

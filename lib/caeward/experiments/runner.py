@@ -21,7 +21,7 @@ import numpy as np
 from .. import cluster as clustering, metrics, runtime
 from ..data import load_mnist
 from ..dec import SelfTraining, self_train
-from ..train import to_tensor
+from ..train import reconstruction_error, to_tensor
 from . import store
 from .cost import format_duration, missing_runs_seconds
 from .registry import AUTOENCODERS, METHODS, N_CLUSTERS, TOP_MERGE_HEIGHTS, Clustering, Representation, \
@@ -62,9 +62,11 @@ def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarra
     return subsample(images, labels, budget_named(budget))
 
 
-def _check_seed(seed) -> None:
+def _check_seed(seed) -> int:
+    """``seed`` as a plain int (results and cache keys are JSON), or a clear error."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"a seed is a whole number >= 0, got {seed!r}")
+    return int(seed)
 
 
 # ---------------------------------------------------------------------- the steps
@@ -114,18 +116,25 @@ def cluster(method: Clustering, features: Features, progress: bool = True) -> tu
 
 
 def _self_train(settings: SelfTraining, features: Features, progress: bool) -> tuple[np.ndarray, Step]:
-    """DEC-style self-training of the pretrained network behind ``features``."""
+    """DEC-style self-training of the pretrained network behind ``features``.
+
+    It needs the network, not only its codes: where the codes came committed and the
+    cache lacks the checkpoint, the training runs here, and the record describes the
+    network that was self-trained (its losses, its time), not the committed codes'.
+    """
     if features.autoencoder is None:
         raise ValueError("self-training needs an autoencoder's codes, not pixels")
-    model, _ = store.trained_model(features.autoencoder, features.images, features.budget, features.seed,
-                                   features.device, progress)
+    model, info = store.trained_model(features.autoencoder, features.images, features.budget, features.seed,
+                                      features.device, progress)
     x = to_tensor(features.images, features.device)
+    network = {**{k: info.get(k) for k in _TRAINING_DETAILS}, "reconstruction_mse": reconstruction_error(model, x)}
     settings = SelfTraining(**{**settings.__dict__, "maxiter": min(settings.maxiter, features.budget.selftrain_maxiter)})
     start = time.perf_counter()
     out = self_train(model, x, N_CLUSTERS, settings, seed=features.seed,
                      kmeans_n_init=features.budget.kmeans_n_init, progress=progress)
-    details = {"selftrain": {k: out[k] for k in ("iterations", "stopped", "delta_label")}}
-    return out["labels"], Step({"selftrain_s": time.perf_counter() - start}, details)
+    details = {"autoencoder": network, "selftrain": {k: out[k] for k in ("iterations", "stopped", "delta_label")}}
+    return out["labels"], Step({"pretrain_s": info["pretrain_s"], "selftrain_s": time.perf_counter() - start},
+                               details)
 
 
 def _execute(method: str, images: np.ndarray, seed: int, budget: Budget, device: str | None,
@@ -183,7 +192,7 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     """
     if autoencoder not in AUTOENCODERS:
         raise ValueError(f"unknown autoencoder {autoencoder!r}; known: {', '.join(AUTOENCODERS)}")
-    _check_seed(seed)
+    seed = _check_seed(seed)
     budget = budget_named(budget)
     images, _ = load_dataset(dataset, budget)
     runtime.float32_everywhere()  # as the runner, so that the training is the same
@@ -218,7 +227,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
     spec = method_named(method)
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
-    _check_seed(seed)
+    seed = _check_seed(seed)
     budget = budget_named(budget)
     path = result_path(method, dataset, seed, budget)
     if path.exists() and not force:
@@ -294,8 +303,7 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     for dataset in datasets:
         if dataset not in DATASETS:
             raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
-    for seed in seeds:
-        _check_seed(seed)
+    seeds = [_check_seed(seed) for seed in seeds]
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
     if todo:

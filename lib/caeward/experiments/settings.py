@@ -1,7 +1,8 @@
 """Budgets and paths: how much a run may spend, and where everything lives.
 
-Introduced in chapter 1 (*The problem*). Every environment variable the book's
-machinery reads is read here, and only here:
+Introduced in chapter 1 (*The problem*). Every environment variable the book reads is
+read here, but for two that the method layer reads itself (``CAEWARD_DATA`` and
+``CAEWARD_SOURCE_COMMIT``), listed here too:
 
 ``CAEWARD_QUICK``
     quick mode (below): chapters, tests and the command line default to the quick budget.
@@ -15,6 +16,9 @@ machinery reads is read here, and only here:
     or ``~/.cache/caeward/runs``).
 ``CAEWARD_DATA``
     where MNIST lives (read by :func:`caeward.data.data_root`, the method layer's).
+``CAEWARD_SOURCE_COMMIT``
+    the commit a copy of the repository without its ``.git`` was made from, recorded
+    in results (read by :func:`caeward.runtime.git_commit`).
 
 Quick mode (``CAEWARD_QUICK=1``, set by the tests) runs *the same code* on a small,
 fixed subset with a short training, so that every chapter finishes in well under

@@ -52,8 +52,8 @@ from .. import runtime
 from ..files import (VerificationError, atomic_path, load_verified_array, remove_stale_temporaries,
                      save_verified_array)
 from ..manifold import UMAPSettings, umap_embed
-from ..train import TRAINING_VERSION, CheckpointError, checkpoint_record, embed, load_checkpoint, pretrain, \
-    reconstruction_error, to_tensor
+from ..train import TRAINING_VERSION, CheckpointError, TrainingDiverged, checkpoint_record, embed, \
+    load_checkpoint, pretrain, reconstruction_error, to_tensor
 from .registry import AUTOENCODERS, BATCH_SIZE, architecture
 from .settings import Budget, cache_root, codes_dir
 
@@ -176,7 +176,7 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     Raises
     ------
     StoreError
-        The training diverged: its codes are not finite (nothing is cached).
+        The training diverged: its loss or its codes are not finite (nothing is cached).
     """
     key = training_key(name, images, budget, seed)
     folder = training_folder(key)
@@ -251,20 +251,27 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     model = spec.build(images.shape[-1])
     x = to_tensor(images, device)
     segments = _earlier_segments(clock_path, checkpoint, done)
-    _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
+    finished = done >= key["epochs"]
+    if not finished:  # a finished training is only loaded: no run of it to time
+        _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
     start = time.perf_counter()
-    losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
-                      lr=spec.lr, seed=seed, checkpoint=checkpoint, bf16=budget.bf16,
-                      progress=progress, desc=f"pretrain {name}")
-    segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
-    _write_clock(clock_path, segments)
-    untimed = segments[0]["from_epoch"]  # epochs trained before this clock existed
+    try:
+        losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
+                          lr=spec.lr, seed=seed, checkpoint=checkpoint, bf16=budget.bf16,
+                          progress=progress, desc=f"pretrain {name}")
+    except TrainingDiverged as exc:
+        raise StoreError(f"training {name} (seed {seed}) {exc}") from exc
+    if not finished:
+        segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
+        _write_clock(clock_path, segments)
+    untimed = segments[0]["from_epoch"] if segments else len(losses)  # epochs trained before the clock
     # The device of the run that finished the training: a seed fixes a training on one kind of device only.
     trained_on = {"device": str(device), "device_name": runtime.device_name(str(device)),
                   "cpu_kernels": runtime.cpu_kernels()}
     return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
                    "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
-                   "pretrain_started_from": started_from, "trained_on": trained_on, "folder": str(folder)}, x
+                   "pretrain_started_from": started_from, "trained_on": trained_on, "folder": str(folder),
+                   "cached": finished, "source": "cache" if finished else "trained"}, x
 
 
 def _checkpoint_epochs(checkpoint: Path) -> int | None:
@@ -277,34 +284,68 @@ def _checkpoint_epochs(checkpoint: Path) -> int | None:
         return None
 
 
+@contextmanager
+def _try_locked(key: dict):
+    """Hold the lock of training ``key`` if it is free; yield whether it is held. A
+    sibling being trained by another process is passed over, never waited for (two
+    siblings waiting for each other would wait for ever)."""
+    from filelock import FileLock, Timeout
+
+    (cache_root() / "locks").mkdir(parents=True, exist_ok=True)
+    lock = FileLock(cache_root() / "locks" / f"{_folder_name(key)}.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
 def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
     """Copy into ``folder`` (the training ``key``'s) the checkpoint and clock of the
     cached training that differs from it only in its epochs and got furthest without
-    passing ``key["epochs"]``; do nothing if none did."""
+    passing ``key["epochs"]``; do nothing if none did. Each sibling is read under its
+    lock, and the copy is checked before it is kept."""
     (folder / "started_from.json").unlink(missing_ok=True)  # left by a start that did not finish
     name, epochs = key["autoencoder"], key["epochs"]
-    best = None
+    siblings = []
     for other, spec in AUTOENCODERS.items():
         if other == name or architecture(other) != architecture(name):
             continue
-        other_folder = training_folder({**key, "autoencoder": other, "spec": asdict(spec),
-                                        "epochs": spec.epochs_for(budget)})
-        other_done = _checkpoint_epochs(other_folder / _CHECKPOINT)
-        if other_done and other_done <= epochs and (best is None or other_done > best[2]):
-            best = (other, other_folder, other_done)
-    if best is None:
-        return
-    other, other_folder, other_done = best
+        other_key = {**key, "autoencoder": other, "spec": asdict(spec), "epochs": spec.epochs_for(budget)}
+        with _try_locked(other_key) as held:
+            done = _checkpoint_epochs(training_folder(other_key) / _CHECKPOINT) if held else None
+        if done and done <= epochs:
+            siblings.append((done, other, other_key))
+    for _, other, other_key in sorted(siblings, key=lambda found: -found[0]):  # the furthest first
+        with _try_locked(other_key) as held:
+            if held and _copy_sibling(other, training_folder(other_key), epochs, folder):
+                return
+
+
+def _copy_sibling(other: str, other_folder: Path, epochs: int, folder: Path) -> bool:
+    """Copy sibling ``other``'s checkpoint into ``folder`` if it holds 1 to ``epochs``
+    epochs and the copy passes its check; say whether it was kept."""
+    other_done = _checkpoint_epochs(other_folder / _CHECKPOINT)
+    if not other_done or other_done > epochs:
+        return False
     segments = _earlier_segments(other_folder / "pretrain_clock.json", other_folder / _CHECKPOINT, other_done)
+    source, target = other_folder / _CHECKPOINT, folder / _CHECKPOINT
+    with atomic_path(checkpoint_record(target)) as tmp:
+        shutil.copyfile(checkpoint_record(source), tmp)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+    if _checkpoint_epochs(target) != other_done:  # changed while copied: start from scratch instead
+        for path in (target, checkpoint_record(target)):
+            path.unlink(missing_ok=True)
+        return False
     _write_clock(folder / "pretrain_clock.json", segments)  # [] if untrustworthy: untimed, never guessed
     with atomic_path(folder / "started_from.json") as tmp:
         tmp.write_text(json.dumps({"autoencoder": other, "epochs": other_done}))
-    # the checkpoint last, its record before it: together they mark the start as made
-    source = other_folder / _CHECKPOINT
-    with atomic_path(checkpoint_record(folder / _CHECKPOINT)) as tmp:
-        shutil.copyfile(checkpoint_record(source), tmp)
-    with atomic_path(folder / _CHECKPOINT) as tmp:
-        shutil.copyfile(source, tmp)
+    return True
 
 
 def _read_started_from(folder: Path) -> dict | None:
