@@ -128,9 +128,9 @@ display(summary)
 means = frame.groupby("method", sort=False)[["acc", "nmi"]].mean() * 100
 ours, kmeans_acc = means.loc["CAEWard (proposed CAE + Ward)", "acc"], means.loc["k-means on pixels", "acc"]
 ward_acc = means.loc["Ward on pixels", "acc"]
-glue("own_caeward_acc", ours, display=False)
-glue("own_kmeans_acc", kmeans_acc, display=False)
-glue("own_ward_acc", ward_acc, display=False)
+glue("own_caeward_acc", float(ours), display=False)
+glue("own_kmeans_acc", float(kmeans_acc), display=False)
+glue("own_ward_acc", float(ward_acc), display=False)
 glue("own_n_images", len(images), display=False)
 best = "above" if ours > max(kmeans_acc, ward_acc) else "not above"
 glue("own_verdict", f"{best} both pixel baselines ({ours - kmeans_acc:+.2f} points against k-means, "
