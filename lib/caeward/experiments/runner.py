@@ -14,7 +14,7 @@ file exists is not run again.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,10 +54,14 @@ class Features:
     autoencoder: str | None = None
 
 
-def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray]:
-    """The images and labels a run on ``dataset`` sees at ``budget`` (its fixed subset)."""
+def _check_dataset(dataset: str) -> None:
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+
+
+def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray]:
+    """The images and labels a run on ``dataset`` sees at ``budget`` (its fixed subset)."""
+    _check_dataset(dataset)
     images, labels = load_mnist(DATASETS[dataset])
     return subsample(images, labels, budget_named(budget))
 
@@ -128,7 +132,7 @@ def _self_train(settings: SelfTraining, features: Features, progress: bool) -> t
                                       features.device, progress)
     x = to_tensor(features.images, features.device)
     network = {**{k: info.get(k) for k in _TRAINING_DETAILS}, "reconstruction_mse": reconstruction_error(model, x)}
-    settings = SelfTraining(**{**settings.__dict__, "maxiter": min(settings.maxiter, features.budget.selftrain_maxiter)})
+    settings = replace(settings, maxiter=min(settings.maxiter, features.budget.selftrain_maxiter))
     start = time.perf_counter()
     out = self_train(model, x, N_CLUSTERS, settings, seed=features.seed,
                      kmeans_n_init=features.budget.kmeans_n_init, progress=progress)
@@ -225,8 +229,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
         one computed it, theirs is kept and returned.
     """
     spec = method_named(method)
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    _check_dataset(dataset)
     seed = _check_seed(seed)
     budget = budget_named(budget)
     path = result_path(method, dataset, seed, budget)
@@ -301,8 +304,7 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     for name in methods:
         method_named(name)
     for dataset in datasets:
-        if dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+        _check_dataset(dataset)
     seeds = [_check_seed(seed) for seed in seeds]
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
