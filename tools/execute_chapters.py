@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import time
 from collections import Counter
@@ -52,6 +53,7 @@ def write_notebook(notebook, target: Path) -> None:
 
 
 def execute(py: Path, out_dir: Path | None) -> Path:
+    os.environ["CAEWARD_PLAIN_PROGRESS"] = "1"  # the kernel inherits it: text bars, not widgets
     notebook = jupytext.read(py)
     start = time.perf_counter()
     nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",

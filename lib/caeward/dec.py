@@ -104,7 +104,7 @@ def self_train(model: nn.Module, x: torch.Tensor, n_clusters: int, settings: Sel
         ``labels`` (ndarray (n,)), ``iterations`` run, ``stopped`` ("tol" or
         "maxiter"), ``delta_label`` at the last update, and the ``centres``.
     """
-    from tqdm.auto import tqdm
+    from .runtime import progress_bar
 
     from .train import embed
 
@@ -124,7 +124,7 @@ def self_train(model: nn.Module, x: torch.Tensor, n_clusters: int, settings: Sel
     labels_last = init_labels
     labels, delta, stopped, index, ite = init_labels, 1.0, "maxiter", 0, 0
     p = None
-    bar = tqdm(total=settings.maxiter, desc="self-training", disable=not progress, unit="batch")
+    bar = progress_bar(total=settings.maxiter, desc="self-training", disable=not progress, unit="batch")
     for ite in range(settings.maxiter):
         if ite % settings.update_interval == 0:
             with torch.no_grad():

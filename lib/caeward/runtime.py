@@ -17,9 +17,21 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["seed_everything", "seeded", "float32_everywhere", "pick_device", "available_devices", "check_device",
-           "device_kind", "versions", "git_commit", "utc_timestamp"]
+           "device_kind", "versions", "git_commit", "utc_timestamp", "progress_bar"]
 
 _PACKAGES = ("numpy", "scipy", "scikit-learn", "fastcluster", "torch", "torchvision")
+
+
+def progress_bar(*args, **kwargs):
+    """A tqdm progress bar: Jupyter's widget in a notebook, plain text in a terminal,
+    and plain text everywhere when ``CAEWARD_PLAIN_PROGRESS`` is set (the book's
+    executor sets it, so that stored outputs render without widget scripts)."""
+    if os.environ.get("CAEWARD_PLAIN_PROGRESS"):
+        from tqdm.std import tqdm
+        kwargs.setdefault("mininterval", 10.0)  # a few lines in a stored output, not thousands
+    else:
+        from tqdm.auto import tqdm
+    return tqdm(*args, **kwargs)
 
 
 def seed_everything(seed: int) -> None:

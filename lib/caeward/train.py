@@ -144,7 +144,7 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
     TrainingDiverged
         An epoch's loss is not finite (nothing of that epoch is checkpointed).
     """
-    from tqdm.auto import tqdm
+    from .runtime import progress_bar
 
     if epochs < 0:
         raise ValueError(f"epochs must be >= 0, got {epochs}")
@@ -171,7 +171,7 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
                              f"{epochs} asked for; delete it or ask for more epochs")
 
     n = len(x)
-    bar = tqdm(range(len(losses), epochs), desc=desc, disable=not progress, unit="epoch",
+    bar = progress_bar(range(len(losses), epochs), desc=desc, disable=not progress, unit="epoch",
                initial=len(losses), total=epochs)
     for epoch in bar:
         start = time.perf_counter()

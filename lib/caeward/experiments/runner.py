@@ -288,18 +288,20 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     budget : str or Budget
     force : bool
         Run again even where a result is stored.
-    missing : {"run", "report"}
+    missing : {"run", "report", "skip"}
         ``"run"`` computes missing runs; ``"report"`` only lists them, with the
-        command that computes them, and returns the stored ones (a chapter that
-        shows whatever full-budget runs exist).
+        command that computes them, and returns the stored ones (the appendix's
+        ledger); ``"skip"`` returns the stored ones and prints nothing (a chapter
+        that shows whatever full-budget runs exist, and leaves the ledger to the
+        appendix).
 
     Returns
     -------
     list of Result
         The results, stored or computed, in method, dataset, seed order.
     """
-    if missing not in ("run", "report"):
-        raise ValueError(f"missing must be 'run' or 'report', got {missing!r}")
+    if missing not in ("run", "report", "skip"):
+        raise ValueError(f"missing must be 'run', 'report' or 'skip', got {missing!r}")
     budget = budget_named(budget)
     for name in methods:
         method_named(name)
@@ -308,6 +310,8 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     seeds = [_check_seed(seed) for seed in seeds]
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
+    if missing == "skip":
+        return [read_result(result_path(*j, budget)) for j in jobs if j not in todo]
     if todo:
         seconds, unknown = missing_runs_seconds(todo, load_results(budget), budget, runtime.pick_device())
         known = len(todo) - unknown
@@ -325,5 +329,5 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
         print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; computing {len(todo)} "
               f"at the {budget.name} budget ({estimate}).")
     else:
-        print(f"All {len(jobs)} runs are stored in results/{budget.name}; nothing to compute.")
+        print(f"All {len(jobs)} runs are stored; nothing to compute.")
     return [run(m, d, s, budget, force=force, verbose=(m, d, s) in todo) for m, d, s in jobs]

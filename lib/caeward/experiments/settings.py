@@ -1,8 +1,8 @@
 """Budgets and paths: how much a run may spend, and where everything lives.
 
 Introduced in chapter 1 (*The problem*). Every environment variable the book reads is
-read here, but for two that the method layer reads itself (``CAEWARD_DATA`` and
-``CAEWARD_SOURCE_COMMIT``), listed here too:
+read here, but for three that the method layer reads itself (``CAEWARD_DATA``,
+``CAEWARD_SOURCE_COMMIT`` and ``CAEWARD_PLAIN_PROGRESS``), listed here too:
 
 ``CAEWARD_QUICK``
     quick mode (below): chapters, tests and the command line default to the quick budget.
@@ -19,6 +19,9 @@ read here, but for two that the method layer reads itself (``CAEWARD_DATA`` and
 ``CAEWARD_SOURCE_COMMIT``
     the commit a copy of the repository without its ``.git`` was made from, recorded
     in results (read by :func:`caeward.runtime.git_commit`).
+``CAEWARD_PLAIN_PROGRESS``
+    progress bars as plain text, never Jupyter widgets (read by
+    :func:`caeward.runtime.progress_bar`; ``tools/execute_chapters.py`` sets it).
 
 Quick mode (``CAEWARD_QUICK=1``, set by the tests) runs *the same code* on a small,
 fixed subset with a short training, so that every chapter finishes in well under
@@ -176,7 +179,9 @@ def setup(seed: int = 0, device: str | None = None) -> str:
     """A chapter's first cell: seed everything, pick the device, print the versions
     and the mode. Returns the device."""
     from .. import runtime
+    from .book import use_book_style
 
+    use_book_style()
     runtime.seed_everything(seed)
     runtime.float32_everywhere()
     device = runtime.pick_device(device)
