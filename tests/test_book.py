@@ -85,3 +85,73 @@ def test_committed_notebooks_are_stable(py):
     assert found == [(c.id, False) for c in nb.cells], (
         f"{py.with_suffix('.ipynb').name} has unstable cell ids or timestamps: "
         "run tools/execute_chapters.py --stabilise")
+
+
+# What a reader sees: no machine's paths or tracebacks, code that fits the column, and
+# prose whose numbers are pasted from the computation.
+_MAX_CODE_LINE = 88
+# A slash that starts a path (not "ACC/NMI" or "samples/s"): /name/... after a space,
+# quote, bracket or the start of a line.
+_ABSOLUTE_PATH = re.compile(r"(?:^|[\s'\"(\[=:])/(?:[A-Za-z_][\w.-]*/)+", re.MULTILINE)
+_GLUE_ROLE = re.compile(r"\{glue:?\w*\}`([\w-]+)(?::[^`]*)?`")
+_GLUED_CHAPTERS = ("02", "03", "04", "05", "06")
+
+
+def _output_texts(nb):
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                yield "Traceback: " + out.get("ename", "")
+            if "text" in out:
+                yield out["text"]
+            for mime, data in out.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(data, str):
+                    yield data
+
+
+def _paths_and_tracebacks(text):
+    found = [m.group(0).strip() for m in _ABSOLUTE_PATH.finditer(text)]
+    if "Traceback" in text:
+        found.append("a traceback")
+    return found
+
+
+def test_the_output_check_finds_paths_and_tracebacks():
+    assert _paths_and_tracebacks("All runs are stored in /home/me/caeward/results/full")
+    assert _paths_and_tracebacks("Traceback (most recent call last):")
+    assert not _paths_and_tracebacks("ACC/NMI at 2,000 samples/s, 1/3 of runs, ~/.cache")
+
+
+NOTEBOOKS = CHAPTERS + sorted((ROOT / "appendix").glob("*.py")) + [ROOT / "intro.py"]
+
+
+@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+def test_stored_outputs_name_no_machine_path_and_hold_no_traceback(py):
+    nb = jupytext.read(py.with_suffix(".ipynb"))
+    found = [hit for text in _output_texts(nb) for hit in _paths_and_tracebacks(text)]
+    assert not found, f"{py.with_suffix('.ipynb').name} prints {found[:5]}: print names relative to the book"
+
+
+@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+def test_code_lines_fit_the_column(py):
+    long = [line for cell in jupytext.read(py).cells if cell.cell_type == "code"
+            for line in cell.source.splitlines() if len(line) > _MAX_CODE_LINE]
+    assert not long, f"{py.name}: {len(long)} code line(s) over {_MAX_CODE_LINE} characters: {long[:3]}"
+
+
+def _glued_names(nb):
+    return {out.get("metadata", {}).get("scrapbook", {}).get("name")
+            for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])} - {None}
+
+
+@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+def test_prose_pastes_only_values_the_stored_run_glued(py):
+    nb = jupytext.read(py.with_suffix(".ipynb"))
+    used = {name for cell in nb.cells if cell.cell_type == "markdown"
+            for name in _GLUE_ROLE.findall(cell.source)}
+    if py.name[:2] in _GLUED_CHAPTERS:
+        assert used, f"{py.name} states no finding with a glued number"
+    missing = used - _glued_names(nb)
+    assert not missing, f"{py.name} pastes {sorted(missing)}, which its stored outputs do not glue: re-execute it"

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from caeward.experiments import registry, runner, store
 from caeward.experiments.settings import BUDGETS, Budget
@@ -192,3 +193,35 @@ def test_storing_needs_the_training_in_the_cache(quick_images, tmp_path, monkeyp
     with pytest.raises(store.StoreError, match="python -m caeward train"):
         store.store_codes("cae", quick_images, QUICK, 0)
     assert not store.is_cached("cae", quick_images, QUICK, 0)
+
+
+def test_committed_weights_give_the_trained_network_without_training(quick_images, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
+    model, info = store.trained_model("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    store.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    folder, written = store.store_codes("cae", quick_images, QUICK, 0, weights=True)
+    assert written and (folder / "weights.safetensors").exists()
+    cache = _folder("cae", quick_images, QUICK, 0)
+    for name in ("pretrain.pt", "pretrain.pt.sha256.json", "codes.npy"):
+        cache.joinpath(name).unlink()
+    _no_training(monkeypatch)
+    loaded, loaded_info = store.trained_model("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    assert loaded_info["source"] == "committed" and loaded_info["losses"] == info["losses"]
+    for (name, a), b in zip(model.state_dict().items(), loaded.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert not loaded.training
+
+
+def test_committed_weights_that_fail_their_check_are_not_used(quick_images, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
+    store.trained_codes("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    folder, _ = store.store_codes("cae", quick_images, QUICK, 0, weights=True)
+    weights = folder / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
+    cache = _folder("cae", quick_images, QUICK, 0)
+    for name in ("pretrain.pt", "pretrain.pt.sha256.json"):
+        cache.joinpath(name).unlink()
+    with pytest.warns(UserWarning, match="committed weights .* are not used"):
+        _, info = store.trained_model("cae", quick_images, QUICK, 0, "cpu", progress=False)
+    assert info["source"] == "trained"  # trained again; the damaged file is left for git to restore
+    assert weights.exists()

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write the codes under results/codes/, to be committed for the chapters' figures")
     p_train.add_argument("--overwrite", action="store_true",
                          help="with --store: replace codes of the same training committed already")
+    p_train.add_argument("--weights", action="store_true",
+                         help="with --store: also commit the network's weights (safetensors), "
+                              "for chapters that need the network")
 
     sub.add_parser("list", help="list the registered methods")
     return parser
@@ -143,13 +146,13 @@ def _command(args) -> int:
         _choose([args.autoencoder], AUTOENCODERS, "autoencoder", allow_all=False)
         _choose([args.dataset], DATASETS, "dataset", allow_all=False)
         _check_writable(cache_root())
-        if args.overwrite and not args.store:
-            raise UsageError("--overwrite goes with --store")
+        if (args.overwrite or args.weights) and not args.store:
+            raise UsageError("--overwrite and --weights go with --store")
         if args.store:
             _check_writable(results_dir(budget).parent)
         for seed in args.seed:
             info = train_autoencoder(args.autoencoder, args.dataset, seed, budget, store_codes=args.store,
-                                     overwrite=args.overwrite)
+                                     overwrite=args.overwrite, store_weights=args.weights)
             found = {"cache": "were already cached", "committed": "are committed under results/codes",
                      "trained": "trained and cached"}[info["source"]]
             stored = (f"; stored in {info['stored_in']}" if "stored_in" in info else

@@ -165,7 +165,7 @@ def predict(method: str, images: np.ndarray, seed: int, budget: str | Budget = "
 
 def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | Budget = "full",
                       device: str | None = None, progress: bool = True, store_codes: bool = False,
-                      overwrite: bool = False) -> dict:
+                      overwrite: bool = False, store_weights: bool = False) -> dict:
     """Train (or resume) an autoencoder on a data set and cache its codes; no result.
 
     For a chapter that looks inside a training, such as chapter 6's figures, on a
@@ -186,6 +186,9 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     overwrite : bool
         With ``store_codes``: replace codes of this training committed already
         (otherwise that is refused).
+    store_weights : bool
+        With ``store_codes``: also commit the network's weights (``safetensors``),
+        for a chapter that needs the network itself (chapter 2).
 
     Returns
     -------
@@ -202,8 +205,9 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     runtime.float32_everywhere()  # as the runner, so that the training is the same
     _, info = store.trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(),
                                   progress=progress)
-    if store_codes and info["source"] != "committed":
-        folder, written = store.store_codes(autoencoder, images, budget, seed, overwrite=overwrite)
+    if store_codes and (info["source"] != "committed" or store_weights):
+        folder, written = store.store_codes(autoencoder, images, budget, seed, overwrite=overwrite,
+                                            weights=store_weights)
         info["stored_in" if written else "committed_in"] = str(folder)
     return info
 

@@ -24,6 +24,12 @@ when neither holds verified codes of that very training. They are written only b
 :func:`store_codes` (``python -m caeward train --store``), never over existing ones
 unless asked to, and a committed file that fails its check is left as it is.
 
+**Committed weights** (``weights.safetensors`` beside committed codes): for the two
+trainings whose network chapter 2 looks inside, so that a reader's machine (or Colab)
+shows its figures in seconds. :func:`trained_model` uses them, verified and of that
+very training, when the cache holds no finished training; ``safetensors`` holds
+tensors only, so loading them runs no code.
+
 **Sibling trainings.** Trainings that differ only in their number of epochs (the epochs
 ablation: ``proposed-50ep``, ``proposed-100ep``, ``proposed``) share their first epochs:
 each epoch's shuffle is seeded by the seed and the epoch, and the initial weights by the
@@ -49,8 +55,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import runtime
-from ..files import (VerificationError, atomic_path, load_verified_array, remove_stale_temporaries,
-                     save_verified_array)
+from ..files import (VerificationError, atomic_path, load_verified, load_verified_array,
+                     remove_stale_temporaries, save_verified, save_verified_array)
 from ..manifold import UMAPSettings, umap_embed
 from ..train import TRAINING_VERSION, CheckpointError, TrainingDiverged, checkpoint_record, embed, \
     load_checkpoint, pretrain, reconstruction_error, to_tensor
@@ -61,6 +67,7 @@ __all__ = ["StoreError", "training_key", "training_folder", "committed_folder", 
            "trained_model", "store_codes", "umap_embedding"]
 
 _CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
+_WEIGHTS, _WEIGHTS_RECORD = "weights.safetensors", "weights.json"
 
 
 class StoreError(RuntimeError):
@@ -224,9 +231,38 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
         ``folder``.
     """
     key = training_key(name, images, budget, seed)
+    folder = training_folder(key)
+    if (_checkpoint_epochs(folder / _CHECKPOINT) or 0) < key["epochs"]:
+        found = _committed_model(name, images, key, budget, device)
+        if found is not None:
+            return found
     with _locked(key):
-        model, info, _ = _pretrain(name, images, budget, seed, device, progress, key, training_folder(key))
+        model, info, _ = _pretrain(name, images, budget, seed, device, progress, key, folder)
     return model, info
+
+
+def _committed_model(name, images, key, budget, device):
+    """``(model, info)`` from the weights committed for training ``key``, or None (with
+    a warning when they are there but fail their check or are another training's)."""
+    from safetensors.torch import load as load_tensors
+
+    folder = committed_folder(key, budget)
+    path = folder / _WEIGHTS
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        info = load_verified(path, folder / _WEIGHTS_RECORD, data)
+        if info.get("key") != key:
+            raise VerificationError("they were stored for another training than the one asked")
+        model = AUTOENCODERS[name].build(images.shape[-1])
+        model.load_state_dict(load_tensors(data))
+    except (VerificationError, RuntimeError, ValueError) as exc:
+        warnings.warn(f"committed weights in {folder} are not used: {exc} (restore them with git)",
+                      stacklevel=3)
+        return None
+    return model.to(device).eval(), {**info, "cached": True, "source": "committed"}
 
 
 def _pretrain(name, images, budget, seed, device, progress, key, folder):
@@ -389,12 +425,14 @@ def _write_clock(path: Path, segments: list[dict]) -> None:
 # ------------------------------------------------------------- committed codes
 
 def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
-                overwrite: bool = False) -> tuple[Path, bool]:
+                overwrite: bool = False, weights: bool = False) -> tuple[Path, bool]:
     """Commit-ready copy of a cached training's codes, for the chapters' figures.
 
     Writes them under ``results/codes/<budget>/`` with the training's record and the
     commit and versions that stored them. The training must be in the cache
-    (``python -m caeward train`` first).
+    (``python -m caeward train`` first). With ``weights``, the network's weights too
+    (``weights.safetensors``, verified like the codes), for a chapter that needs the
+    network itself.
 
     Returns
     -------
@@ -420,6 +458,9 @@ def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
             warnings.simplefilter("ignore")
             committed = _committed_codes(target, key)
         if committed is not None and np.array_equal(committed[0], codes):
+            if weights and not (target / _WEIGHTS).exists():
+                _store_weights(key, target, committed[1])
+                return target, True
             return target, False
         raise StoreError(f"other codes of this training are committed already in {target}; "
                          "pass --overwrite to replace them")
@@ -427,7 +468,22 @@ def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
     stored = {"stored_by": {**runtime.git_commit(), "versions": runtime.versions(),
                             "created": runtime.utc_timestamp()}}
     save_verified_array(target / _CODES, target / _CODES_RECORD, codes, {**info, **stored})
+    if weights:
+        _store_weights(key, target, {**info, **stored})
     return target, True
+
+
+def _store_weights(key: dict, target: Path, info: dict) -> None:
+    """The finished training's weights, from its verified cached checkpoint."""
+    from safetensors.torch import save_file
+
+    checkpoint = training_folder(key) / _CHECKPOINT
+    state = load_checkpoint(checkpoint)
+    if len(state["losses"]) != key["epochs"] or list(map(float, state["losses"])) != info["losses"]:
+        raise StoreError(f"the cached checkpoint {checkpoint} is not the training whose codes are stored")
+    tensors = {k: v.contiguous() for k, v in state["model"].items()}
+    save_verified(target / _WEIGHTS, target / _WEIGHTS_RECORD, lambda tmp: save_file(tensors, str(tmp)),
+                  {k: v for k, v in info.items() if k not in ("folder", "embed_s")})
 
 
 # ------------------------------------------------------------------- embeddings

@@ -1,0 +1,99 @@
+"""The book's ledger: which runs each chapter reads, where and when they were made,
+what they cost, and the raw benchmark tables.
+
+Shown in the appendix *How the numbers were made*, so that the chapters can state
+findings and leave the bookkeeping here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .registry import METHODS, TABLE1_METHODS, UMAP_METHODS
+
+__all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "benchmark_frames"]
+
+_LINKAGES = ["proposed-single", "proposed-complete", "proposed-average"]
+_ABLATION = [m for m in METHODS if m not in TABLE1_METHODS and m not in UMAP_METHODS
+             and m not in _LINKAGES]
+
+#: What each chapter reads: ``group name -> (methods, datasets, seeds)``.
+RUN_GROUPS = {
+    "Table 1 (chapter 4)": (list(TABLE1_METHODS), ["mnist-full", "mnist-test"], [0, 1, 2, 3, 4]),
+    "ablation variants (chapter 5)": (_ABLATION, ["mnist-full"], [0, 1]),
+    "linkages (chapter 5)": (_LINKAGES, ["mnist-test"], [0, 1, 2, 3, 4]),
+    "a manifold step (chapter 6)": (list(UMAP_METHODS), ["mnist-full", "mnist-test"], [0, 1, 2, 3, 4]),
+}
+
+
+def provenance_frame(results):
+    """Per method and data set: the seeds stored, the devices and the commits they
+    ran on, and whether any ran with uncommitted changes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``method``, ``data set``, ``seeds``, ``device``, ``commits``, ``dirty``.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame([{"method": r.method, "data set": r.dataset, "seed": r.seed,
+                           "device": r.device_name, "commit": (r.commit or "?")[:7],
+                           "dirty": bool(r.dirty)} for r in results])
+    if frame.empty:
+        return frame
+    return (frame.groupby(["method", "data set"], sort=False)
+            .agg(seeds=("seed", lambda s: " ".join(map(str, sorted(s)))),
+                 device=("device", lambda d: ", ".join(sorted(set(d)))),
+                 commits=("commit", lambda c: " ".join(sorted(set(c)))),
+                 dirty=("dirty", "any"))
+            .reset_index())
+
+
+def stage_costs(results, dataset: str):
+    """Median wall time of each stage over the stored seeds of one data set, in
+    seconds, per method and device (a training shared by two rows is each row's own
+    ``pretrain_s``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``method``, ``device``, ``runs``, ``pretrain_s``, ``selftrain_s``,
+        ``manifold_s``, ``cluster_s``, ``total_s`` (NaN where no run has the stage).
+    """
+    import pandas as pd
+
+    stages = ("pretrain_s", "selftrain_s", "manifold_s", "cluster_s", "total_s")
+    frame = pd.DataFrame([{"method": r.method, "device": r.device_name,
+                           **{s: r.timings.get(s, np.nan) for s in stages}}
+                          for r in results if r.dataset == dataset])
+    if frame.empty:
+        return frame
+    grouped = frame.groupby(["method", "device"], sort=False)
+    out = grouped.median().round(1)
+    out.insert(0, "runs", grouped.size())
+    return out.reset_index()
+
+
+def benchmark_frames(folder: Path):
+    """Every benchmark result in ``folder`` as ``(title, frame)``: its rows, with list
+    values (per-epoch series) left out and numbers rounded.
+
+    The title names the benchmark, the device it ran on and the commit.
+    """
+    import pandas as pd
+
+    out = []
+    for path in sorted(Path(folder).glob("*.json")):
+        record = json.loads(path.read_text())
+        rows = [{k: v for k, v in row.items() if not isinstance(v, (list, dict))}
+                for row in record.get("rows", [])]
+        if not rows:
+            continue
+        title = (f"{path.name}: {record.get('benchmark') or record.get('check') or path.stem}, "
+                 f"{record.get('device_name', '?')}, commit {(record.get('commit') or '?')[:7]}")
+        out.append((title, pd.DataFrame(rows).round(3)))
+    return out
