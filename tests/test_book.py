@@ -13,6 +13,9 @@ from _tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.py"))
+APPENDIX = sorted((ROOT / "appendix").glob("*.py"))
+# Every executable page: the landing page, the chapters and the appendix notebooks.
+NOTEBOOKS = [p for p in [ROOT / "intro.py"] if p.exists()] + CHAPTERS + APPENDIX
 
 
 def _cells(path):
@@ -24,7 +27,7 @@ def test_there_are_chapters():
     assert CHAPTERS, "no chapters/*.py found"
 
 
-@pytest.mark.parametrize("py", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_pair_carries_identical_cells(py):
     ipynb = py.with_suffix(".ipynb")
     assert ipynb.exists(), f"{py.name} has no paired {ipynb.name}; run tools/execute_chapters.py"
@@ -32,7 +35,7 @@ def test_pair_carries_identical_cells(py):
         f"{py.name} and {ipynb.name} differ: edit the .py, then run tools/execute_chapters.py")
 
 
-@pytest.mark.parametrize("py", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_outputs_are_full_mode(py):
     """The book renders stored outputs; they must come from a full-mode run."""
     nb = jupytext.read(py.with_suffix(".ipynb"))
@@ -46,11 +49,11 @@ def test_toc_lists_every_chapter_and_only_existing_files():
     files = [toc["root"]] + [c["file"] for c in toc["chapters"]]
     for f in files:
         assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f
-    for py in CHAPTERS:
-        assert f"chapters/{py.stem}" in files, f"{py.name} is not in _toc.yml"
+    for py in CHAPTERS + APPENDIX:
+        assert f"{py.parent.name}/{py.stem}" in files, f"{py.name} is not in _toc.yml"
 
 
-@pytest.mark.parametrize("py", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("py", CHAPTERS + APPENDIX, ids=lambda p: p.name)
 def test_colab_cell_clones_the_configured_repository(py):
     url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
     clones = re.findall(r"git clone .*?(https://\S+)", py.read_text())
@@ -76,7 +79,7 @@ def test_stabilise_names_cells_by_content_and_numbers_repeats():
     nbformat.validate(nb)
 
 
-@pytest.mark.parametrize("py", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebooks_are_stable(py):
     """Re-executing a chapter should change its .ipynb only where sources or outputs do."""
     nb = jupytext.read(py.with_suffix(".ipynb"))
@@ -124,17 +127,14 @@ def test_the_output_check_finds_paths_and_tracebacks():
     assert not _paths_and_tracebacks("ACC/NMI at 2,000 samples/s, 1/3 of runs, ~/.cache")
 
 
-NOTEBOOKS = CHAPTERS + sorted((ROOT / "appendix").glob("*.py")) + [ROOT / "intro.py"]
-
-
-@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_outputs_name_no_machine_path_and_hold_no_traceback(py):
     nb = jupytext.read(py.with_suffix(".ipynb"))
     found = [hit for text in _output_texts(nb) for hit in _paths_and_tracebacks(text)]
     assert not found, f"{py.with_suffix('.ipynb').name} prints {found[:5]}: print names relative to the book"
 
 
-@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_lines_fit_the_column(py):
     long = [line for cell in jupytext.read(py).cells if cell.cell_type == "code"
             for line in cell.source.splitlines() if len(line) > _MAX_CODE_LINE]
@@ -146,7 +146,7 @@ def _glued_names(nb):
             for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])} - {None}
 
 
-@pytest.mark.parametrize("py", [p for p in NOTEBOOKS if p.exists()], ids=lambda p: p.name)
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.name)
 def test_prose_pastes_only_values_the_stored_run_glued(py):
     nb = jupytext.read(py.with_suffix(".ipynb"))
     used = {name for cell in nb.cells if cell.cell_type == "markdown"

@@ -203,7 +203,16 @@ def test_run_many_can_report_missing_runs_without_computing(results_root, capsys
     assert "python -m caeward run --method pixels-kmeans --dataset mnist-test --seed 1 2 --budget quick" in out
     assert not result_path("pixels-kmeans", "mnist-test", 1, "quick").exists()
     with pytest.raises(ValueError, match="missing must be"):
-        experiment.run_many(["pixels-kmeans"], ["mnist-test"], [0], "quick", missing="skip")
+        experiment.run_many(["pixels-kmeans"], ["mnist-test"], [0], "quick", missing="ignore")
+
+
+def test_run_many_can_return_the_stored_runs_silently(results_root, capsys):
+    experiment.run("pixels-kmeans", "mnist-test", 0, "quick", verbose=False)
+    capsys.readouterr()
+    runs = experiment.run_many(["pixels-kmeans"], ["mnist-test"], [0, 1], "quick", missing="skip")
+    assert [r.seed for r in runs] == [0]
+    assert capsys.readouterr().out == ""
+    assert not result_path("pixels-kmeans", "mnist-test", 1, "quick").exists()
 
 
 def test_format_table_marks_a_data_set_not_run_with_a_dash(results_root):
