@@ -154,6 +154,8 @@ for precision, values in recon:
 
 # %%
 images, labels = experiments.load_dataset("mnist-test", budget)
+origin = {"cache": "this machine's cache", "committed": "results/codes",
+          "trained": "a training just now"}
 for autoencoder, method in [("cae", "cae-ward"), ("proposed", "proposed-ward")]:
     codes, info = experiments.trained_codes(autoencoder, images, budget, seed=0,
                                             device=device)
@@ -170,7 +172,7 @@ for autoencoder, method in [("cae", "cae-ward"), ("proposed", "proposed-ward")]:
         kind = "the stored run's own training" if same else "a retraining"
         trained_on = info.get("trained_on", {}).get("device_name", "not recorded")
         stored_acc = 100 * run.metrics["acc"]
-        print(f"{method}: codes from the {info['source']} (trained on {trained_on}), "
+        print(f"{method}: codes from {origin[info['source']]} (trained on {trained_on}), "
               f"{kind}: ACC {100 * here:.2f} here, {stored_acc:.2f} stored")
 
 # %% [markdown]
