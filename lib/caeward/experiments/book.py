@@ -71,12 +71,12 @@ def signed(value: float, digits: int = 2) -> str:
     return f"{value:+.{digits}f}".replace("-", "−")
 
 
-def glue(name: str, value, fmt: str | None = "{:.2f}") -> str:
+def glue(name: str, value, fmt: str | None = "{:.2f}") -> None:
     """Format ``value`` and paste it under ``name`` for the chapter's prose.
 
-    In the chapter's markdown, ``{glue:text}`name``` shows the text. Returns the text.
-    Where myst-nb is not installed (a notebook opened in Colab), nothing is pasted and
-    the text is only returned.
+    In the chapter's markdown, ``{glue:text}`name``` shows the text. Returns nothing,
+    so that a cell ending in a call to it shows no output. Where myst-nb is not
+    installed (a notebook opened in Colab), nothing is pasted.
 
     Parameters
     ----------
@@ -94,9 +94,8 @@ def glue(name: str, value, fmt: str | None = "{:.2f}") -> str:
     try:
         from myst_nb import glue as _glue
     except ImportError:
-        return text
+        return
     _glue(name, text, display=False)
-    return text
 
 
 def show_table(frame: pd.DataFrame, *, max_columns: int = MAX_COLUMNS, drop_constant: bool = True,
