@@ -130,6 +130,9 @@ def show_table(frame: pd.DataFrame, *, max_columns: int = MAX_COLUMNS, drop_cons
     if shown.shape[1] > max_columns:
         raise ValueError(f"a table of {shown.shape[1]} columns does not fit the page (at most "
                          f"{max_columns}): {list(shown.columns)}; split it or pivot it")
+    # "82.38 ± 4.58" stays on one line; everything else may wrap to fit the column
+    shown = shown.apply(lambda col: col.map(
+        lambda v: v.replace(" ± ", "\u00a0±\u00a0") if isinstance(v, str) else v))
     html = shown.to_html(index=False, na_rep="–", border=0, float_format=_float_text,
                          classes="caeward-table", escape=True)
     return HTML(html)
