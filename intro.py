@@ -41,7 +41,8 @@ budget = current_budget()
 rows = ["proposed-ward", "cae-idec", "proposed-umap-ward", "cae-skip-ward"]
 seeds = [0, 1, 2, 3, 4]
 methods = list(dict.fromkeys(experiments.TABLE1_METHODS + rows))
-stored = experiments.run_many(methods, experiments.DATASETS, seeds, budget, missing="skip")
+stored = experiments.run_many(methods, experiments.DATASETS, seeds, budget,
+                              missing="skip")
 table = experiments.results_table(stored).set_index(["method", "dataset"])
 for method, dataset in table.index:
     row = table.loc[(method, dataset)]
@@ -51,7 +52,8 @@ for method, dataset in table.index:
 for method in ("proposed-ward", "cae-idec"):
     for dataset in experiments.DATASETS:
         paper = (TABLE1.get(method) or {}).get(dataset) or {}
-        glue(f"home_paper_{method}_{dataset}".replace("-", "_"), paper.get("acc"), "{:.1f}")
+        key = f"home_paper_{method}_{dataset}".replace("-", "_")
+        glue(key, paper.get("acc"), "{:.1f}")
 verdicts = claim_verdicts([r for r in stored if r.method in experiments.TABLE1_METHODS])
 held = verdicts[verdicts["verdict"] == "reproduced"]
 glue("home_claims_held", f"{len(held)} of {len(verdicts)}", None)

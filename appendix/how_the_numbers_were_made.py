@@ -172,7 +172,8 @@ for autoencoder, method in [("cae", "cae-ward"), ("proposed", "proposed-ward")]:
         kind = "the stored run's own training" if same else "a retraining"
         trained_on = info.get("trained_on", {}).get("device_name", "not recorded")
         stored_acc = 100 * run.metrics["acc"]
-        print(f"{method}: codes from {origin[info['source']]} (trained on {trained_on}), "
+        print(f"{method}: codes from {origin[info['source']]} "
+              f"(trained on {trained_on}), "
               f"{kind}: ACC {100 * here:.2f} here, {stored_acc:.2f} stored")
 
 # %% [markdown]
