@@ -19,8 +19,9 @@
 # **What you will learn.** Which parts of the method matter, measured one at a time:
 # skip connections (the paper says they improve reconstruction but hurt clustering),
 # the depth of the encoder (DCEC's CAE, our deeper encoder, and one step deeper
-# still), the linkage (single, complete, average, Ward) and k-means on the same codes,
-# the size of the code, and the number of pretraining epochs.
+# still), the size of the code, the number of pretraining epochs, and the linkage
+# (single, complete, average, Ward) against k-means on the same codes. Along the way:
+# why the autoencoder that reconstructs best can be the worst one to cluster with.
 #
 # **What you need.** Chapters 2–4.
 
@@ -30,28 +31,31 @@
 # On Colab, the first cell fetches the book's repository and installs it; Colab's own
 # PyTorch and NumPy are kept. Elsewhere it does nothing.
 
-# %%
+# %% tags=["hide-input"]
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
     if not os.path.isdir("/content/caeward"):
-        subprocess.run("git clone -q --depth 1 https://github.com/caeward/caeward /content/caeward",
-                       shell=True, check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/caeward"], check=True)
+        subprocess.run("git clone -q --depth 1 https://github.com/caeward/caeward "
+                       "/content/caeward", shell=True, check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/caeward"],
+                   check=True)
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
-# %%
+# %% tags=["hide-input"]
 import inspect
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from caeward import anatomy, experiments, models
-from caeward.experiments import AUTOENCODERS, METHODS, PROPOSED_VARIANTS, current_budget, setup
-from caeward.experiments.results import mean_sd, one_training
+from caeward import anatomy, cluster, experiments, metrics, models
+from caeward.experiments import (AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1,
+                                 current_budget, setup)
+from caeward.experiments import ablation_views as views
+from caeward.experiments.book import figure_size, glue, show_table, signed
 
 device = setup(seed=0)
 budget = current_budget()
@@ -73,163 +77,202 @@ budget = current_budget()
 # epoch was picked by its score, and every other design tried is a variant below
 # (one step deeper still: `proposed-deeper`). The label-free quantity reported for
 # every variant is its reconstruction error; exercise 1 asks whether it would have
-# picked the same design. Every variant below changes one thing; the proposed CAE's
-# variants are also run for 50 epochs (`-50ep`), the first quarter of their own
-# 200-epoch training, to be set beside `proposed-50ep` at a quarter of the cost:
+# picked the same design.
+#
+# Every variant changes one thing. The proposed CAE's variants are trained for 50
+# epochs (`-50ep`), the first quarter of a full training, and set beside
+# `proposed-50ep`, the proposed CAE after its own first 50 epochs:
 
 # %%
-variants = (["cae", "cae-skip", "proposed"] + PROPOSED_VARIANTS + ["proposed-50ep", "proposed-100ep"]
+variants = (["cae", "cae-skip", "proposed", "proposed-50ep", "proposed-100ep"]
             + [f"{name}-50ep" for name in PROPOSED_VARIANTS])
-rows = []
-for name in variants:
-    spec = AUTOENCODERS[name]
-    model = spec.build(28)
-    rows.append({"autoencoder": name, "class": spec.cls, "changes": spec.kwargs or "–",
-                 "epochs": spec.epochs or "budget (200)",
-                 "parameters": sum(p.numel() for p in model.parameters())})
-pd.DataFrame(rows)
+show_table(views.variant_table(variants))
 
 # %% [markdown]
-# The deeper encoder as a layer table, and the lines that build it:
+# The deeper encoder layer by layer, and the method that runs it (the decoder is
+# DCEC's, unchanged):
 
 # %%
-display(anatomy.layer_table(AUTOENCODERS["proposed"].build(28)))
-print(inspect.getsource(models.DeepConvAutoencoder._encode))
+show_table(anatomy.layer_table(AUTOENCODERS["proposed"].build(28)))
+
+# %%
+print(textwrap.dedent(inspect.getsource(models.DeepConvAutoencoder._encode)))
 
 # %% [markdown]
+# `_encode` keeps each stage's output in `skips`: the skip-connection variants hand
+# them to the decoder, which adds each to the decoder layer of the same size. That
+# one argument is the whole difference between `proposed` and `proposed-skip`.
+#
 # ## The runs
 #
-# The ablation's reference scale is MNIST-full with at least two seeds per variant;
-# MNIST-test runs are shown where they exist. As in chapter 4, this cell loads what is
-# stored and lists what is not, with the commands that compute it, rather than
-# starting hours of training; in quick mode (the tests) it first computes seed 0 of
-# the cheapest variants on the small MNIST-test subset.
+# The chapter reads the stored runs of every variant: MNIST-full with at least two
+# seeds per variant, MNIST-test where it was run. (Which runs exist, the commands that
+# make the rest, and where each was trained are listed in the appendix "How the
+# numbers were made".) In quick mode (the tests) the cell first computes seed 0 of the
+# cheapest variants on a small subset of MNIST-test.
 
 # %%
-clusterings = {"kmeans": "k-means", "ward": "Ward"}
-ablation = [m for m in METHODS if any(m == f"{v}-{c}" or m == f"{v}-cae-{c}" for v in variants for c in clusterings)]
-linkages = [f"proposed-{k}" for k in ("single", "complete", "average", "ward", "kmeans")]
+linkage_methods = [f"proposed-{name}" for name in views.LINKAGES]
+ablation_methods = [f"{ae}-{c}" for ae in variants for c in views.CLUSTERINGS
+                    if f"{ae}-{c}" in METHODS]
 if budget.name == "quick":
-    experiments.run_many(["cae-skip-kmeans", "cae-skip-ward"] + linkages
-                        + [f"{ae}-{c}" for ae in ("proposed-50ep", "proposed-100ep", "proposed-code5-50ep")
-                           for c in clusterings], ["mnist-test"], [0], budget)
-experiments.run_many(ablation, ["mnist-full"], [0, 1], budget, missing="report")
-stored = [r for r in experiments.load_results(budget) if r.method in set(ablation) | set(linkages)]
-print(f"{len(stored)} stored {budget.name}-budget runs of ablation methods.")
+    quick_autoencoders = ["cae", "cae-skip", "proposed-50ep", "proposed-100ep",
+                          "proposed-code5-50ep"]
+    experiments.run_many([f"{ae}-{c}" for ae in quick_autoencoders
+                          for c in views.CLUSTERINGS] + linkage_methods,
+                         ["mnist-test"], [0], budget)
+stored = [r for r in experiments.load_results(budget)
+          if r.method in set(ablation_methods) | set(linkage_methods)]
+frame = views.ablation_frame([r for r in stored
+                              if r.method in ablation_methods])
+datasets = [d for d in experiments.DATASETS if d in set(frame["dataset"])]
 
 # %% [markdown]
-# ## One table for all variants
+# ## Every variant, per data set
 #
-# Per variant, data set and clustering: the seeds stored, the reconstruction error of
-# the pretrained autoencoder (mean squared error per pixel over the data set, a
-# label-free quantity) and ACC / NMI, mean ± sd over seeds; and where the seeds were
-# trained. A seed trained on a GPU is a different training from the same seed on a CPU
-# (the arithmetic differs in its last bits, and training amplifies that), so a row that
-# mixes devices mixes trainings, each fixed by its seed on its device. Two rows compare
-# like with like only where their seeds are the same; the epochs figure below pairs
-# them by training.
+# Per autoencoder: the seeds stored, the reconstruction error of the pretrained
+# autoencoder (mean squared error per pixel, a label-free quantity, mean over seeds)
+# and ACC / NMI in %, mean ± sd over seeds, with k-means and with Ward on its codes.
+# One seed is one training; the rows of one table need not share their seeds, so
+# compare means against the spread of the seeds.
 
 # %%
-def autoencoder_of(result):
-    return result.config["method"]["autoencoder"]
+for dataset in datasets:
+    summary = views.variant_summary(frame, dataset, variants)
+    display(views.titled(dataset, show_table(summary, drop_constant=False)))
+
+# %% tags=["hide-input"]
+def mean_acc(autoencoder, dataset, label):
+    """Mean ACC (%) of one autoencoder's runs with one clustering; NaN if none."""
+    runs = frame[(frame["autoencoder"] == autoencoder) & (frame["dataset"] == dataset)
+                 & (frame["clustering"] == label)]
+    return runs["ACC"].mean() if len(runs) else np.nan
 
 
-def clustering_of(result):
-    name = result.method
-    return next((label for key, label in clusterings.items() if name.endswith(f"-{key}")), name)
+headline = "mnist-full" if "mnist-full" in datasets else datasets[0]
+glue("ch5_headline", headline.replace("mnist", "MNIST"))
+skip = (views.skip_effect(frame, "cae", "cae-skip", headline)
+        or views.skip_effect(frame, "cae", "cae-skip", datasets[-1]))
+glue("ch5_skip_mse_plain", skip["mse_plain"], "{:.2g}")
+glue("ch5_skip_mse_skip", skip["mse_skip"], "{:.2g}")
+glue("ch5_skip_mse_factor", skip["mse_plain"] / skip["mse_skip"], "{:,.0f}")
+for label, key in [("Ward", "ward"), ("k-means", "kmeans")]:
+    glue(f"ch5_skip_acc_{key}_plain", skip["acc_plain"][label])
+    glue(f"ch5_skip_acc_{key}_skip", skip["acc_skip"][label])
+glue("ch5_skip_seeds", skip["seeds_skip"], "{:d}")
+headline_labels = experiments.load_dataset(headline, budget)[1]
+glue("ch5_chance", 100 * np.bincount(headline_labels).max() / len(headline_labels))
 
-
-frame = pd.DataFrame([{"autoencoder": autoencoder_of(r), "clustering": clustering_of(r), "dataset": r.dataset,
-                       "seed": r.seed, "device": r.device_name,
-                       "epochs": len(r.details["autoencoder"]["losses"]),
-                       "losses": r.details["autoencoder"]["losses"],
-                       "recon_mse": r.details["autoencoder"]["reconstruction_mse"],
-                       "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"]}
-                      for r in stored if r.method in ablation])
-
-
-summary = (frame.groupby(["dataset", "autoencoder", "clustering"], sort=False)
-           .agg(seeds=("seed", lambda seeds: " ".join(map(str, sorted(seeds)))),
-                recon_mse=("recon_mse", "mean"), ACC=("ACC", mean_sd), NMI=("NMI", mean_sd),
-                devices=("device", lambda d: ", ".join(sorted(set(d)))))
-           .reset_index())
-summary["recon_mse"] = summary["recon_mse"].map("{:.3g}".format)  # skip variants reach 1e-6 and below
-order = {v: i for i, v in enumerate(variants)}
-summary.sort_values(["dataset", "autoencoder", "clustering"], key=lambda s: s.map(order) if s.name == "autoencoder" else s)
+deeper_rows = []
+for dataset in datasets:
+    for label, key in [("Ward", "ward"), ("k-means", "kmeans")]:
+        ours, dcec = (mean_acc(ae, dataset, label) for ae in ("proposed", "cae"))
+        paper_acc = {ae: TABLE1[f"{ae}-{key}"][dataset]["acc"]
+                     for ae in ("proposed", "cae")}
+        paper = paper_acc["proposed"] - paper_acc["cae"]
+        tag = f"ch5_deeper_{key}_{dataset.replace('mnist-', '')}"
+        glue(f"{tag}_ours", ours)
+        glue(f"{tag}_cae", dcec)
+        glue(f"{tag}_gain", signed(ours - dcec))
+        glue(f"{tag}_paper_gain", signed(paper))
 
 # %% [markdown]
+# ### What the variants show
+#
+# **Skip connections wreck the code.** On {glue:text}`ch5_headline`, DCEC's CAE with
+# skip connections reconstructs almost perfectly: its error per pixel falls from
+# {glue:text}`ch5_skip_mse_plain` to {glue:text}`ch5_skip_mse_skip`, about
+# {glue:text}`ch5_skip_mse_factor` times lower. Its codes are worthless for clustering:
+# Ward's ACC drops from {glue:text}`ch5_skip_acc_ward_plain` to
+# {glue:text}`ch5_skip_acc_ward_skip` % and k-means' from
+# {glue:text}`ch5_skip_acc_kmeans_plain` to {glue:text}`ch5_skip_acc_kmeans_skip` %
+# ({glue:text}`ch5_skip_seeds` seeds), next to the
+# {glue:text}`ch5_chance` % of putting every image in one cluster (the largest class's
+# share). The paper reports the direction; we find it extreme. The decoder receives
+# each stage's full feature map through the skips and can rebuild the image from them
+# alone, so training never makes the 10-number code carry anything.
+#
+# **The deeper encoder helps on MNIST-full; on MNIST-test Ward gains little or
+# nothing.** Against DCEC's CAE,
+# both at 200 epochs, the proposed CAE changes Ward's mean ACC by
+# {glue:text}`ch5_deeper_ward_full_gain` points on MNIST-full
+# ({glue:text}`ch5_deeper_ward_full_cae` → {glue:text}`ch5_deeper_ward_full_ours`; the
+# paper's gain: {glue:text}`ch5_deeper_ward_full_paper_gain`) and by
+# {glue:text}`ch5_deeper_ward_test_gain` on MNIST-test
+# ({glue:text}`ch5_deeper_ward_test_cae` → {glue:text}`ch5_deeper_ward_test_ours`; the
+# paper's: {glue:text}`ch5_deeper_ward_test_paper_gain`). With k-means the changes are
+# {glue:text}`ch5_deeper_kmeans_full_gain` and {glue:text}`ch5_deeper_kmeans_test_gain`
+# (the paper's: {glue:text}`ch5_deeper_kmeans_full_paper_gain` and
+# {glue:text}`ch5_deeper_kmeans_test_paper_gain`). Set these against the sd columns: a
+# seed moves Ward's ACC by several points either way.
+#
 # ## The variants at 50 epochs
 #
-# Each variant of the proposed CAE set beside `proposed-50ep`, both after 50 epochs,
-# on the seeds that both have (so that the two means cover the same seeds; the
-# reference's other seeds are left out). One seed is one training of each network,
+# Each variant of the proposed CAE beside `proposed-50ep` (the reference), both after
+# 50 epochs, on the seeds that both have. One seed is one training of each network,
 # not a pairing: the variants start from other initial weights, since their layers
-# differ. A difference within the seeds' spread says the change did not show at this
-# scale; the 200-epoch rows of the table above say whether it holds at the full budget.
+# differ. A difference within the seeds' spread says the change did not show.
 
 # %%
-at_50 = frame[frame["autoencoder"].str.endswith("-50ep")]
-reference = at_50[at_50["autoencoder"] == "proposed-50ep"]
-rows_50 = []
-for (dataset, ae, label), runs in at_50[at_50["autoencoder"] != "proposed-50ep"].groupby(
-        ["dataset", "autoencoder", "clustering"]):
-    base = reference[(reference["dataset"] == dataset) & (reference["clustering"] == label)]
-    seeds = sorted(set(runs["seed"]) & set(base["seed"]))
-    if not seeds:
-        continue
-    runs, base = runs[runs["seed"].isin(seeds)], base[base["seed"].isin(seeds)]
-    rows_50.append({"dataset": dataset, "variant": ae.removesuffix("-50ep"), "clustering": label,
-                    "seeds": " ".join(map(str, seeds)),
-                    "recon_mse": f"{base['recon_mse'].mean():.3g} → {runs['recon_mse'].mean():.3g}",
-                    "ACC, proposed-50ep": mean_sd(base["ACC"]), "ACC, variant": mean_sd(runs["ACC"]),
-                    "Δ ACC": runs["ACC"].mean() - base["ACC"].mean(),
-                    "NMI, proposed-50ep": mean_sd(base["NMI"]), "NMI, variant": mean_sd(runs["NMI"]),
-                    "Δ NMI": runs["NMI"].mean() - base["NMI"].mean(),
-                    "devices": ", ".join(sorted(set(base["device"]) | set(runs["device"])))})
-if rows_50:
-    display(pd.DataFrame(rows_50).round(2))
-else:
-    print("No 50-epoch variant is stored beside proposed-50ep yet; the commands are listed above.")
+at_50 = views.against_reference(frame)
+for dataset, part in at_50.groupby("dataset", sort=False):
+    display(views.titled(dataset, show_table(part.drop(columns="dataset"))))
+
+# %% tags=["hide-input"]
+def delta(variant, label, column="Δ ACC"):
+    """Variant minus reference at 50 epochs (``at_50``), or NaN where not run."""
+    rows = at_50[(at_50["variant"] == variant) & (at_50["clustering"] == label)]
+    return float(rows[column].iloc[0]) if len(rows) else np.nan
+
+
+code20 = frame[frame["autoencoder"] == "proposed-code20-50ep"]
+reference_50 = frame[(frame["autoencoder"] == "proposed-50ep")  # same data and seeds
+                     & frame["dataset"].isin(code20["dataset"])
+                     & frame["seed"].isin(code20["seed"])]
+glue("ch5_code20_mse", code20["recon_mse"].mean(), "{:.2g}")
+glue("ch5_ref50_mse", reference_50["recon_mse"].mean(), "{:.2g}")
+for variant in PROPOSED_VARIANTS:
+    name = variant.removeprefix("proposed-")
+    for label, key in [("Ward", "ward"), ("k-means", "kmeans")]:
+        glue(f"ch5_{name}_{key}_dacc", signed(delta(variant, label)))
+        glue(f"ch5_{name}_{key}_dnmi", signed(delta(variant, label, "Δ NMI")))
 
 # %% [markdown]
-# ## Skip connections
+# ### What the 50-epoch variants show
 #
-# The paper tried skip connections between matching encoder and decoder layers and
-# reports that reconstruction improves while clustering gets worse: the decoder can
-# copy detail around the code, so the code need not hold it. Each point below is one
-# run; lower reconstruction error is to the left.
+# - **A 20-number code loses a lot.** Doubling the code to 20 numbers halves the
+#   reconstruction error (to {glue:text}`ch5_code20_mse`, from
+#   {glue:text}`ch5_ref50_mse` for `proposed-50ep` on the same seeds) and costs
+#   {glue:text}`ch5_code20_ward_dacc` points of ACC with Ward and
+#   {glue:text}`ch5_code20_kmeans_dacc` with k-means (NMI:
+#   {glue:text}`ch5_code20_ward_dnmi` and {glue:text}`ch5_code20_kmeans_dnmi`).
+#   Euclidean distances in 20 dimensions spread the digits' codes over more
+#   directions that have nothing to do with the digit (slant, thickness), and both
+#   clusterings measure plain Euclidean distance.
+# - **A 5-number code loses nothing we can see**: {glue:text}`ch5_code5_ward_dacc`
+#   with Ward and {glue:text}`ch5_code5_kmeans_dacc` with k-means, within the seeds'
+#   spread, although it reconstructs worse. Ten is not a magic number for ten digits.
+# - **One more convolution per stage** (`proposed-deeper`) changes ACC by
+#   {glue:text}`ch5_deeper_ward_dacc` (Ward) and {glue:text}`ch5_deeper_kmeans_dacc`
+#   (k-means): depth beyond ours buys nothing here.
+# - **Skip connections in the proposed CAE** cost {glue:text}`ch5_skip_ward_dacc`
+#   (Ward) and {glue:text}`ch5_skip_kmeans_dacc` (k-means) already at 50 epochs.
+#
+# ## Skip connections, run by run
+#
+# The paper's claim in one picture: each point is one run, lower reconstruction error
+# to the left. If reconstruction error were a good label-free way to choose an
+# autoencoder for clustering, the points would climb towards the left.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-for ax, (key, label) in zip(axes, clusterings.items()):
-    part = frame[frame["clustering"] == label]
-    for (ae, dataset), group in part.groupby(["autoencoder", "dataset"]):
-        ax.scatter(group["recon_mse"], group["ACC"], label=f"{ae} ({dataset})",
-                   marker="s" if "skip" in ae else "o", s=40)
-    ax.set_xscale("log")
-    ax.set_xlabel("reconstruction MSE per pixel (log)")
-    ax.set_title(f"{label} on the codes")
-    ax.grid(alpha=0.3)
-axes[0].set_ylabel("ACC (%)")
-axes[1].legend(fontsize=7, loc="lower right")
-fig.tight_layout()
+fig, axes = plt.subplots(1, 2, figsize=figure_size(3.8), sharey=True)
+views.plot_skip_scatter(frame, axes)
 plt.show()
 
-# %%
-skip_pairs = [(name.replace("-skip", ""), name) for name in variants if "-skip" in name]  # (plain, skip)
-for dataset in frame["dataset"].unique():
-    part = frame[frame["dataset"] == dataset]
-    for base, skip in skip_pairs:
-        a, b = part[part["autoencoder"] == base], part[part["autoencoder"] == skip]
-        if len(a) and len(b):
-            print(f"{dataset}, {base} -> {skip} (seeds: {a['seed'].nunique()} -> {b['seed'].nunique()}): "
-                  f"reconstruction MSE {a['recon_mse'].mean():.3g} -> {b['recon_mse'].mean():.3g}; " + "; ".join(
-                      f"{label} ACC {a.loc[a['clustering'] == label, 'ACC'].mean():.2f} -> "
-                      f"{b.loc[b['clustering'] == label, 'ACC'].mean():.2f}" for label in clusterings.values()))
-
 # %% [markdown]
-# The lines above test the paper's claim wherever both variants have runs; variants
-# without runs are listed with their commands further up.
+# They do the opposite. The red squares, skip connections, sit far left and at the
+# bottom; among the grey circles, which all have a real bottleneck, the error varies
+# little and says little about ACC.
 #
 # ## Pretraining epochs
 #
@@ -237,104 +280,233 @@ for dataset in frame["dataset"].unique():
 # epochs only, and a training here is fixed by its seed: the seed sets the initial
 # weights and, with the epoch's number, each epoch's shuffle, and a checkpoint after
 # every epoch holds the optimiser's state. So the 50-epoch training *is* the first
-# 50 epochs of the 200-epoch one, and the library trains it once: a new training
-# continues the cached sibling that got furthest without passing its own epochs
-# (`pretrain_started_from` in each result says which), so run the 50-epoch methods
-# of a seed first, then the 100-epoch ones, then the 200-epoch rows, and the ablation
-# costs no training beyond the 200 epochs. For a seed with all three runs, the three
-# points below are one training looked at after 50, 100 and 200 epochs, and nothing but
-# the epochs differs between them. The cell checks it rather than assuming it: runs are
-# one training only if the shorter runs' per-epoch losses are the start of the longer
-# one's, to the last digit. For each seed the figure keeps the most runs that are one
-# training and leaves out the others (say, a 200-epoch run on a CPU when the 50- and
-# 100-epoch runs were trained on a GPU, see above); a seed is shown once two of its runs
-# are one training. (In quick mode all three get the quick budget's few epochs, so they
-# coincide.)
+# 50 epochs of the 200-epoch one: for a seed with all three runs, the three are one
+# training looked at after 50, 100 and 200 epochs. The library trains it once (a new
+# training continues the cached sibling that got furthest without passing its own
+# epochs). The cell checks it rather than assuming it: runs count as one training only
+# if the shorter runs' per-epoch losses are the start of the longer one's, to the last
+# digit, and a seed is shown once two of its runs are one training. (In quick mode all
+# three get the quick budget's few epochs, so they coincide.)
 
 # %%
-by_epochs = frame[frame["autoencoder"].isin(["proposed-50ep", "proposed-100ep", "proposed"])]
+by_epochs = views.epochs_frame(frame)
+epoch_datasets = [d for d in datasets if d in set(by_epochs["dataset"])]
+for dataset in epoch_datasets:
+    table = views.epochs_table(by_epochs, dataset)
+    display(views.titled(f"{dataset}: ACC (%) along one training",
+                         show_table(table, drop_constant=False)))
+height = 2.6 * len(epoch_datasets) + 0.6  # and a row for the legend
+fig, axes = plt.subplots(len(epoch_datasets), 2, figsize=figure_size(height),
+                         squeeze=False, sharex=True)
+views.plot_epochs(by_epochs, axes, epoch_datasets)
+plt.show()
 
-
-shown = [runs for _, group in by_epochs.groupby(["dataset", "seed"])
-         if (runs := group[one_training(group["losses"])])["autoencoder"].nunique() >= 2]
-by_epochs = pd.concat(shown).drop(columns="losses") if shown else by_epochs.iloc[:0]
-if by_epochs.empty:
-    print("No seed has two runs of one training stored yet; the commands are listed above.")
-else:
-    display(by_epochs.pivot_table(index=["dataset", "clustering", "seed"], columns="epochs",
-                                  values=["ACC", "NMI"]).round(2))
-    datasets = list(by_epochs["dataset"].unique())
-    fig, axes = plt.subplots(len(datasets), 2, figsize=(10, 3.4 * len(datasets)), squeeze=False)
-    for row, dataset in zip(axes, datasets):
-        for ax, metric in zip(row, ("ACC", "NMI")):
-            for (label, seed), group in by_epochs[by_epochs["dataset"] == dataset].groupby(["clustering", "seed"]):
-                group = group.sort_values("epochs")
-                ax.plot(group["epochs"], group[metric], marker="o", ls="-" if label == "Ward" else "--",
-                        color=f"C{seed % 10}", label=f"{label}, seed {seed}")
-            ax.set_xlabel("pretraining epochs")
-            ax.set_ylabel(f"{metric} (%)")
-            ax.set_title(f"{dataset}: {metric}")
-            ax.grid(alpha=0.3)
-        row[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))  # each data set its own seeds
-    fig.tight_layout()
-    plt.show()
+# %% tags=["hide-input"]
+ward_along = by_epochs[by_epochs["clustering"] == "Ward"].sort_values("epochs")
+test_name = "mnist-test" if "mnist-test" in epoch_datasets else epoch_datasets[0]
+steps = [(dataset, seed, a, b, y - x)
+         for (dataset, seed), g in ward_along.groupby(["dataset", "seed"])
+         for (a, x), (b, y) in zip(zip(g["epochs"], g["ACC"]),
+                                   zip(g["epochs"].iloc[1:], g["ACC"].iloc[1:]))]
+largest = max(steps, key=lambda step: abs(step[4]), default=(test_name, 0, 0, 0, 0.0))
+glue("ch5_epochs_step", signed(largest[4]))
+glue("ch5_epochs_step_where", f"{largest[0].replace('mnist', 'MNIST')}, seed "
+     f"{largest[1]}, from {largest[2]} to {largest[3]} epochs")
+kmeans_runs = by_epochs[(by_epochs["clustering"] == "k-means")
+                        & (by_epochs["dataset"] == largest[0])
+                        & (by_epochs["seed"] == largest[1])]
+kmeans_along = kmeans_runs.groupby("epochs")["ACC"].mean()
+glue("ch5_epochs_step_kmeans", signed(kmeans_along.get(largest[3], np.nan)
+                                      - kmeans_along.get(largest[2], np.nan)))
+paired = ward_along[ward_along["dataset"] == test_name].pivot_table(
+    index="seed", columns="epochs", values="ACC")
+checkpoints = list(paired.columns)  # one in quick mode: every run gets its few epochs
+first, second = checkpoints[0], checkpoints[min(1, len(checkpoints) - 1)]
+with_both = paired[first].notna() & paired[second].notna()
+at_first, at_second = paired.loc[with_both, first], paired.loc[with_both, second]
+glue("ch5_epochs_test_n", int(with_both.sum()), "{:d}")
+glue("ch5_epochs_test_first", at_first.mean())
+glue("ch5_epochs_test_second", at_second.mean())
+glue("ch5_epochs_test_gain", signed(at_second.mean() - at_first.mean()))
+glue("ch5_epochs_test_sd", at_second.std(ddof=1))
+glue("ch5_epochs_test_name", test_name.replace("mnist", "MNIST"))
+for name, epochs in [("ch5_epochs_first", first), ("ch5_epochs_second", second)]:
+    glue(name, int(epochs), "{:d}")
 
 # %% [markdown]
-# Chapter 4 found Ward's ACC at $k = 10$ brittle from seed to seed. Read the Ward
-# lines against the k-means lines to see whether it is brittle along one training
-# too: a single merge between two digit groups can come or go from one checkpoint to
-# the next, which moves ACC by a whole digit's share while NMI moves little.
+# ### What the epochs show
+#
+# Longer pretraining helps a little on average and a lot less than a seed moves the
+# result. On {glue:text}`ch5_epochs_test_name`, over the
+# {glue:text}`ch5_epochs_test_n` seeds with both checkpoints, Ward's mean ACC goes from
+# {glue:text}`ch5_epochs_test_first` after {glue:text}`ch5_epochs_first` epochs to
+# {glue:text}`ch5_epochs_test_second` after {glue:text}`ch5_epochs_second`
+# ({glue:text}`ch5_epochs_test_gain` points), while the seeds' sd at the later
+# checkpoint is {glue:text}`ch5_epochs_test_sd`.
+#
+# Chapter 4 found Ward's ACC at $k = 10$ brittle from seed to seed; it is brittle
+# along one training too. The largest jump of Ward's ACC between two checkpoints of
+# one training is {glue:text}`ch5_epochs_step` points
+# ({glue:text}`ch5_epochs_step_where`), where k-means on the same codes moves
+# {glue:text}`ch5_epochs_step_kmeans`. A single merge between two digit groups can come
+# or go from one checkpoint to the next, and it moves ACC by a whole digit's share.
 #
 # ## Linkage: the same codes, five clusterings
 #
 # On the proposed CAE's codes, seed by seed, Ward against the other classical
-# linkages and k-means. Complete and average linkage need the full distance matrix, 19.6 GB for
-# the 70,000 MNIST-full codes, which `caeward.cluster.linkage` refuses on a machine
-# without that memory; they are compared on MNIST-test.
+# linkages and k-means; each cell is ACC / NMI in % (one decimal, to fit), and the
+# last column the mean ACC over the seeds shown. Complete and average linkage need
+# the full distance matrix, 19.6 GB for the 70,000 MNIST-full codes, which
+# `caeward.cluster.linkage` refuses on a machine without that memory; they are
+# compared on MNIST-test.
 
 # %%
-link_rows = [{"clustering": METHODS[r.method].label, "dataset": r.dataset, "seed": r.seed,
-              "ACC": 100 * r.metrics["acc"], "NMI": 100 * r.metrics["nmi"],
-              "clusters found": r.n_clusters_found, "cluster_s": r.timings["cluster_s"]}
-             for r in stored if r.method in linkages]
-pd.DataFrame(link_rows).sort_values(["dataset", "seed", "ACC"]).round(2)
+linkage_datasets = [d for d in experiments.DATASETS
+                    if any(r.dataset == d and r.method in linkage_methods
+                           for r in stored)]
+linkage_tables = {d: views.linkage_table(stored, d) for d in linkage_datasets}
+for dataset, table in linkage_tables.items():
+    display(views.titled(dataset, show_table(table, drop_constant=False)))
 
 # %% [markdown]
-# What to expect, and what the table says: single linkage merges through the
-# thinnest bridges between groups ("chaining"), and a cut at ten clusters then tends
-# to leave one giant cluster and a few stragglers (the `clusters found` column counts
-# clusters, not their sizes); complete and average linkage are less prone to it; Ward
-# merges by the growth of within-cluster variance and keeps clusters compact. The
-# measured order on these codes is in the table above.
+# Why single linkage fails, in numbers: cut one seed's tree at ten clusters and count
+# what lands where. The codes are those of a training of the proposed CAE with seed 0
+# on MNIST-test that ships with the book. It is not the very training behind the
+# stored runs (it was retrained on another processor, whose arithmetic differs in the
+# last bits), so its ACCs are its own and differ a little from the table's.
+
+# %%
+test_images, test_labels = experiments.load_dataset("mnist-test", budget)
+codes, training = experiments.trained_codes("proposed", test_images, budget,
+                                            seed=0, device=device, progress=False)
+single_run = next(r for r in stored if (r.method, r.dataset, r.seed)
+                  == ("proposed-single", "mnist-test", 0))
+same_training = experiments.trained_as_stored(single_run, training)
+sizes = {}
+for method in ("single", "complete", "average", "ward"):
+    cut = cluster.cut_linkage(cluster.linkage(codes, method), 10)
+    sizes[method] = views.cluster_sizes(cut)
+    acc = metrics.cluster_acc(test_labels, cut)
+    print(f"{method:>8}: ACC {100 * acc:5.2f}; sizes",
+          " ".join(map(str, sizes[method])))
+    if method == "single" and same_training:  # the stored run's tree and ACC
+        assert np.isclose(acc, single_run.acc)
+
+# %% tags=["hide-input"]
+glue("ch5_single_giant", sizes["single"][0], "{:,}")
+glue("ch5_single_rest", sum(sizes["single"][1:]), "{:,}")
+glue("ch5_single_n", len(codes), "{:,}")
+glue("ch5_complete_largest", sizes["complete"][0], "{:,}")
+glue("ch5_average_largest", sizes["average"][0], "{:,}")
+glue("ch5_ward_sizes", f"{sizes['ward'][-1]:,} to {sizes['ward'][0]:,}")
+for dataset, table in linkage_tables.items():
+    means = table.set_index("clustering")["mean ACC"]
+    tag = dataset.replace("mnist-", "")
+    for name in ("single linkage", "complete linkage", "average linkage", "Ward",
+                 "k-means"):
+        if name in means:
+            glue(f"ch5_link_{tag}_{name.split()[0].replace('-', '')}", means[name])
+
+# %% [markdown]
+# ### What the linkages show
+#
+# **Single linkage scores what one cluster scores.** Its mean ACC is
+# {glue:text}`ch5_link_full_single` % on MNIST-full and
+# {glue:text}`ch5_link_test_single` % on MNIST-test, about the share of the largest
+# digit, with NMI near zero. The cut at ten leaves one giant cluster of
+# {glue:text}`ch5_single_giant` of the {glue:text}`ch5_single_n` codes and nine
+# stragglers holding {glue:text}`ch5_single_rest` between them: single linkage merges
+# through the thinnest bridges between groups ("chaining"), and in 10-d codes every
+# pair of digit groups is joined by such a bridge of in-between images long before the
+# outliers are absorbed.
+#
+# **Complete and average linkage are better and still poor** on MNIST-test:
+# {glue:text}`ch5_link_test_complete` % and {glue:text}`ch5_link_test_average` % mean
+# ACC, with largest clusters of {glue:text}`ch5_complete_largest` and
+# {glue:text}`ch5_average_largest` codes in seed 0. **Ward is the best of the five**:
+# {glue:text}`ch5_link_test_Ward` % on MNIST-test and {glue:text}`ch5_link_full_Ward` %
+# on MNIST-full, against {glue:text}`ch5_link_test_kmeans` % and
+# {glue:text}`ch5_link_full_kmeans` % for k-means on the same codes, with clusters of
+# {glue:text}`ch5_ward_sizes` codes in seed 0. Ward merges by the growth of the
+# within-cluster variance, which punishes joining two large groups, so it keeps
+# clusters compact and of comparable size, as the digits are.
 #
 # ## Summary
 #
-# - Every ablation variant is a registered autoencoder in `caeward.experiments.AUTOENCODERS`
-#   and a pair of runner methods (k-means and Ward on its codes); the table above is
-#   built from whatever runs are stored, and lists the missing ones with commands.
-# - Skip connections, depth, code size and epochs are each compared on reconstruction
-#   error (label-free) and on ACC / NMI, and the proposed CAE's variants also at 50
-#   epochs, beside the proposed CAE's own first 50 epochs on the same seeds.
-# - On the same codes, the five clusterings are compared directly.
+# - **Skip connections:** reconstruction error falls from
+#   {glue:text}`ch5_skip_mse_plain` to {glue:text}`ch5_skip_mse_skip` per pixel and
+#   Ward's ACC from {glue:text}`ch5_skip_acc_ward_plain` to
+#   {glue:text}`ch5_skip_acc_ward_skip` % ({glue:text}`ch5_headline`, DCEC's CAE): the
+#   paper's direction, far stronger than it says. Reconstruction error is no
+#   label-free guide to a good code.
+# - **Encoder depth:** against DCEC's encoder, ours changes Ward's ACC by
+#   {glue:text}`ch5_deeper_ward_full_gain` points on MNIST-full (paper:
+#   {glue:text}`ch5_deeper_ward_full_paper_gain`) and by
+#   {glue:text}`ch5_deeper_ward_test_gain` on MNIST-test (paper:
+#   {glue:text}`ch5_deeper_ward_test_paper_gain`); one more convolution per stage
+#   changes it by {glue:text}`ch5_deeper_ward_dacc`.
+# - **Code size:** 20 numbers instead of 10 cost {glue:text}`ch5_code20_ward_dacc`
+#   (Ward) and {glue:text}`ch5_code20_kmeans_dacc` (k-means) points at 50 epochs; 5
+#   numbers change ACC by {glue:text}`ch5_code5_ward_dacc` and
+#   {glue:text}`ch5_code5_kmeans_dacc`.
+# - **Epochs:** from {glue:text}`ch5_epochs_first` to {glue:text}`ch5_epochs_second`
+#   epochs Ward's mean ACC changes by {glue:text}`ch5_epochs_test_gain` points on
+#   {glue:text}`ch5_epochs_test_name`, less than the seeds' spread; along one training
+#   it can jump by {glue:text}`ch5_epochs_step`.
+# - **Linkage:** on the same codes single linkage scores
+#   {glue:text}`ch5_link_test_single` % (one giant cluster of
+#   {glue:text}`ch5_single_giant` codes), complete linkage
+#   {glue:text}`ch5_link_test_complete` %, average linkage
+#   {glue:text}`ch5_link_test_average` %, k-means {glue:text}`ch5_link_test_kmeans` %
+#   and Ward {glue:text}`ch5_link_test_Ward` % (MNIST-test, mean ACC).
 #
 # ## Exercises
 #
-# 1. Choose between the deeper encoders without labels: which variant has the lowest
-#    reconstruction error, and does it also cluster best?
-#
+# 1. Choose between the autoencoders without labels: which has the lowest
+#    reconstruction error, and does it also cluster best? The starter code ranks the
+#    stored variants (in quick mode: the few the tests compute) by reconstruction
+#    error.
+
+# %%
+ward_runs = frame[frame["clustering"] == "Ward"]
+ranked = (ward_runs.groupby(["dataset", "autoencoder"])[["recon_mse", "ACC"]]
+          .mean().sort_values(["dataset", "recon_mse"]).reset_index())
+ranked["recon_mse"] = ranked["recon_mse"].map("{:.3g}".format)
+show_table(ranked, drop_constant=False)
+# Your turn: per data set, is the lowest recon_mse also the highest ACC?
+# Try a rank correlation (Spearman) of the two columns per data set.
+
+# %% [markdown]
 # :::{admonition} Answer
 # :class: dropdown
-# Read the `recon_mse` column of the table, then the ACC columns. Skip connections
-# show why reconstruction error alone is a poor criterion: the variant that
-# reconstructs best may hold the least in its code.
+# No. The skip-connection variants have by far the lowest error and the lowest ACC;
+# without them, the ranking by error and the ranking by ACC barely agree (the
+# 20-number code reconstructs better than the 10-number one and clusters worse).
+# Reconstruction error measures how much of the image the whole network keeps, not
+# how much of it the code alone holds, nor whether the code's distances follow the
+# digits. A label-free choice would need a criterion on the codes themselves (the
+# Ward tree's gap at $k = 10$ of chapter 6 is one candidate).
 # :::
 #
-# 2. Why can single linkage run in O(n·d) memory like Ward, but complete linkage not?
-#
+# 2. Cut the single-linkage tree of the seed-0 codes (`codes` above) at 10, 50 and
+#    200 clusters. How large is the largest cluster each time, and why can single
+#    linkage run in O(n·d) memory like Ward while complete linkage cannot?
+
+# %%
+single_tree = cluster.linkage(codes, "single")
+for k in (10, 50, 200):
+    cut = cluster.cut_linkage(single_tree, k)
+    largest_cluster = views.cluster_sizes(cut)[0]
+    print(f"k = {k}: the largest cluster holds {largest_cluster:,} codes")
+
+# %% [markdown]
 # :::{admonition} Answer
 # :class: dropdown
-# Single linkage is the minimum spanning tree of the points, which can be built with
-# one pass of nearest-neighbour queries over the stored points. Complete and average
-# linkage distances between clusters depend on all pairs, and no update from
-# centroids and sizes exists, so the pairwise distances must be kept.
+# The giant cluster barely shrinks: cutting more finely peels off more outliers, not
+# digit groups, because the groups are chained together at lower heights than the
+# outliers join. Single linkage is the minimum spanning tree of the points, which can
+# be built with nearest-neighbour queries over the stored points alone. The distance
+# between two clusters under complete or average linkage depends on all pairs of
+# their points, and no update from centroids and sizes exists (as it does for Ward),
+# so the pairwise distances must be kept: n(n−1)/2 of them.
 # :::
