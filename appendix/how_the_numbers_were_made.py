@@ -38,6 +38,8 @@ if "google.colab" in sys.modules:
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
 # %% tags=["hide-input"]
+import pandas as pd
+
 from caeward import experiments, metrics
 from caeward.experiments import bf16_twin, current_budget, setup
 from caeward.experiments.book import glue, show_table
@@ -143,41 +145,49 @@ for precision, values in recon:
 #
 # ## The figures' trainings
 #
-# Figures that look at codes or networks draw them from one training each (seed 0
-# on MNIST-test): from this machine's cache when it holds them, else from the codes
-# and weights committed under `results/codes/`, so that every reader's machine draws
-# the same figure without training. A seed fixes a training only on one kind of
-# processor, so those trainings need not be the ones behind the stored runs. The
-# check: a training is the stored run's own when their per-epoch losses agree to the
-# last digit (`experiments.trained_as_stored`); then the clustering recomputed from
-# it must give the stored ACC exactly.
+# Figures that look at codes or networks draw them from one training each: from this
+# machine's cache when it holds them, else from the codes and weights committed
+# under `results/codes/`, so that every reader's machine draws the same figure
+# without training. A seed fixes a training only on one kind of processor, so those
+# trainings need not be the ones behind the stored runs. The check: a training is
+# the stored run's own when their per-epoch losses agree to the last digit
+# (`experiments.trained_as_stored`); then the clustering recomputed from it must give
+# the stored ACC exactly, and the cell asserts it.
 
 # %%
-images, labels = experiments.load_dataset("mnist-test", budget)
+FIGURE_TRAININGS = [  # chapter, autoencoder, a method on its codes, data set, seed
+    (2, "sae", "sae-kmeans", "mnist-test", 0),
+    (2, "cae", "cae-kmeans", "mnist-test", 0),
+    (4, "cae", "cae-ward", "mnist-test", 0),
+    (4, "proposed", "proposed-ward", "mnist-test", 0),
+    (6, "cae", "cae-ward", "mnist-full", 2),
+    (6, "cae", "cae-ward", "mnist-test", 2)]
 origin = {"cache": "this machine's cache", "committed": "results/codes",
-          "trained": "a training just now"}
-for autoencoder, method in [("cae", "cae-ward"), ("proposed", "proposed-ward")]:
-    codes, info = experiments.trained_codes(autoencoder, images, budget, seed=0,
+          "trained": "trained just now"}
+rows = []
+for chapter, autoencoder, method, dataset, seed in FIGURE_TRAININGS:
+    images, labels = experiments.load_dataset(dataset, budget)
+    codes, info = experiments.trained_codes(autoencoder, images, budget, seed=seed,
                                             device=device)
     if budget.name == "quick":
-        experiments.run_many([method], ["mnist-test"], [0], budget)
-    stored_runs = experiments.run_many([method], ["mnist-test"], [0], budget,
+        experiments.run_many([method], [dataset], [seed], budget)
+    stored_runs = experiments.run_many([method], [dataset], [seed], budget,
                                        missing="skip")
     for run in stored_runs:
         here = metrics.cluster_acc(labels, experiments.predict(
-            method, images, seed=0, budget=budget, device=device, progress=False))
+            method, images, seed=seed, budget=budget, device=device, progress=False))
         same = experiments.trained_as_stored(run, info)
         if same:
             assert abs(here - run.metrics["acc"]) < 1e-12, method
-        kind = "the stored run's own training" if same else "a retraining"
-        trained_on = info.get("trained_on", {}).get("device_name", "not recorded")
-        stored_acc = 100 * run.metrics["acc"]
-        print(f"{method}: codes from {origin[info['source']]} "
-              f"(trained on {trained_on}), "
-              f"{kind}: ACC {100 * here:.2f} here, {stored_acc:.2f} stored")
+        rows.append({"chapter": chapter, "run": f"{method}, {dataset}, seed {seed}",
+                     "codes from": origin[info["source"]],
+                     "trained on": info.get("trained_on", {}).get("device_name", "?"),
+                     "the stored run's training": "yes" if same else "no: a retraining",
+                     "ACC here": 100 * here, "ACC stored": 100 * run.metrics["acc"]})
+show_table(pd.DataFrame(rows), drop_constant=False)
 
 # %% [markdown]
-# Where a line says *a retraining*, the pair of ACCs is worth a look: same code, same
+# Where a row says *a retraining*, the pair of ACCs is worth a look: same code, same
 # seed, same data, another processor. What differs is rounding in the last bits,
 # grown over 200 epochs; Ward's cut at ten clusters falls among a few top merges of
 # nearly equal height (chapter 6 measures how close), so a small change to the codes
