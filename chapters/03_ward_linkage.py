@@ -18,7 +18,8 @@
 #
 # **What you will learn.** What agglomerative clustering computes and how SciPy's
 # linkage matrix records it; how the paper's eq. 6 (the growth of the within-cluster
-# sum of squares) becomes the closed form $\frac{|A||B|}{|A|+|B|}\lVert m_A-m_B\rVert^2$;
+# sum of squares) becomes the closed form
+# $\frac{|A||B|}{|A|+|B|}\lVert m_A-m_B\rVert^2$;
 # the Lance–Williams update; what Ward does with clusters of unequal size and with
 # outliers, compared with k-means; why Ward can be computed exactly without the
 # $n(n-1)/2$ distance matrix, by nearest-neighbour chains or by rounds of reciprocal
@@ -30,32 +31,38 @@
 
 # %% [markdown]
 # ## Setup
+#
+# The hidden cells install the book's library on Colab and seed everything.
 
-# %%
+# %% tags=["hide-input"]
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
     if not os.path.isdir("/content/caeward"):
-        subprocess.run("git clone -q --depth 1 https://github.com/caeward/caeward /content/caeward",
-                       shell=True, check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/caeward"], check=True)
+        subprocess.run("git clone -q --depth 1 https://github.com/caeward/caeward "
+                       "/content/caeward", shell=True, check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/caeward"],
+                   check=True)
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
-# %%
+# %% tags=["hide-input"]
 import inspect
 import json
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Image
 from scipy.cluster import hierarchy as sch
 
 from caeward import cluster, experiments, metrics
-from caeward.experiments import current_budget, is_cached, setup, trained_codes, training_estimate
+from caeward.experiments import current_budget, setup, trained_codes
+from caeward.experiments.book import figure_size, glue, show_table
+from caeward.experiments.chapter_views import (dendrogram_gaps_figure, summarise_trials,
+                                               ward_benchmark_summary,
+                                               ward_kmeans_figure)
+from caeward.experiments.settings import benchmarks_dir
 from caeward.ward_torch import ward_linkage_torch
 
 device = setup(seed=0)
@@ -76,12 +83,15 @@ rng = np.random.default_rng(0)
 # %%
 points = np.array([[0.0], [1.0], [1.5], [5.0], [6.0], [9.0]])
 Z_small = sch.ward(points)
-display(pd.DataFrame(Z_small, columns=["cluster a", "cluster b", "height", "size"]))
-fig, ax = plt.subplots(figsize=(5, 2.6))
+columns = ["cluster a", "cluster b", "height", "size"]
+merge_table = pd.DataFrame(Z_small, columns=columns)
+merge_table = merge_table.astype({"cluster a": int, "cluster b": int,
+                                  "size": int})
+display(show_table(merge_table, drop_constant=False))
+fig, ax = plt.subplots(figsize=figure_size(2.6))
 sch.dendrogram(Z_small, ax=ax, labels=[f"x={p[0]:g}" for p in points])
 ax.set_ylabel("height")
 ax.set_title("Ward dendrogram of six points")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -96,14 +106,16 @@ plt.show()
 #
 # $$
 # \Delta(A, B) = \sum_{i \in A \cup B} \lVert x_i - m_{AB} \rVert^2
-#   - \sum_{i \in A} \lVert x_i - m_A \rVert^2 - \sum_{i \in B} \lVert x_i - m_B \rVert^2 ,
+#   - \sum_{i \in A} \lVert x_i - m_A \rVert^2
+#   - \sum_{i \in B} \lVert x_i - m_B \rVert^2 ,
 # $$
 #
 # with $m_A$, $m_B$, $m_{AB}$ the means. One identity does all the work: for any set
 # $S$ with mean $m_S$ and any point $c$,
 #
 # $$
-# \sum_{i \in S} \lVert x_i - c \rVert^2 = \sum_{i \in S} \lVert x_i - m_S \rVert^2 + |S|\,\lVert m_S - c \rVert^2
+# \sum_{i \in S} \lVert x_i - c \rVert^2
+#   = \sum_{i \in S} \lVert x_i - m_S \rVert^2 + |S|\,\lVert m_S - c \rVert^2
 # $$
 #
 # (expand $x_i - c = (x_i - m_S) + (m_S - c)$; the cross term vanishes because the
@@ -135,8 +147,15 @@ def sum_of_squares(X):
     return ((X - X.mean(axis=0)) ** 2).sum()
 
 
-eq6 = sum_of_squares(np.vstack([A, B])) - sum_of_squares(A) - sum_of_squares(B)
-closed = len(A) * len(B) / (len(A) + len(B)) * ((A.mean(0) - B.mean(0)) ** 2).sum()
+def ward_delta(P, Q):
+    """The closed form of eq. 6."""
+    weight = len(P) * len(Q) / (len(P) + len(Q))
+    return weight * ((P.mean(0) - Q.mean(0)) ** 2).sum()
+
+
+eq6 = (sum_of_squares(np.vstack([A, B]))
+       - sum_of_squares(A) - sum_of_squares(B))
+closed = ward_delta(A, B)
 print(f"eq. 6: {eq6:.12f}\nclosed form: {closed:.12f}")
 assert np.isclose(eq6, closed, rtol=1e-12)
 
@@ -154,11 +173,10 @@ members = {i: [i] for i in range(len(X))}
 worst = 0.0
 for row, (a, b, height, size) in enumerate(Z):
     in_a, in_b = members.pop(int(a)), members.pop(int(b))
-    Ca, Cb = X[in_a], X[in_b]
-    delta = len(Ca) * len(Cb) / (len(Ca) + len(Cb)) * ((Ca.mean(0) - Cb.mean(0)) ** 2).sum()
+    delta = ward_delta(X[in_a], X[in_b])
     worst = max(worst, abs(np.sqrt(2 * delta) - height) / height)
     members[len(X) + row] = in_a + in_b
-print(f"largest relative difference between SciPy's heights and sqrt(2Δ): {worst:.2e}")
+print(f"largest relative difference, SciPy's heights vs sqrt(2Δ): {worst:.2e}")
 assert worst < 1e-12
 
 # %% [markdown]
@@ -169,7 +187,8 @@ assert worst < 1e-12
 # with $d$ the SciPy height (so $d^2 = 2\Delta$) and $n$ the sizes:
 #
 # $$
-# d^2(k, i \cup j) = \frac{(n_i + n_k)\, d^2(k, i) + (n_j + n_k)\, d^2(k, j) - n_k\, d^2(i, j)}{n_i + n_j + n_k} .
+# d^2(k, i \cup j) = \frac{(n_i + n_k)\, d^2(k, i) + (n_j + n_k)\, d^2(k, j)
+#   - n_k\, d^2(i, j)}{n_i + n_j + n_k} .
 # $$
 #
 # This is what algorithms that keep a distance matrix use to update it after each
@@ -177,12 +196,15 @@ assert worst < 1e-12
 
 # %%
 def ward_height(P, Q):
-    return np.sqrt(2 * len(P) * len(Q) / (len(P) + len(Q)) * ((P.mean(0) - Q.mean(0)) ** 2).sum())
+    return np.sqrt(2 * ward_delta(P, Q))
 
 
-Ci, Cj, Ck = rng.normal(size=(5, 4)), rng.normal(size=(9, 4)) + 1, rng.normal(size=(3, 4)) - 2
+Ci = rng.normal(size=(5, 4))
+Cj = rng.normal(size=(9, 4)) + 1
+Ck = rng.normal(size=(3, 4)) - 2
 ni, nj, nk = len(Ci), len(Cj), len(Ck)
-lance_williams = ((ni + nk) * ward_height(Ck, Ci) ** 2 + (nj + nk) * ward_height(Ck, Cj) ** 2
+lance_williams = ((ni + nk) * ward_height(Ck, Ci) ** 2
+                  + (nj + nk) * ward_height(Ck, Cj) ** 2
                   - nk * ward_height(Ci, Cj) ** 2) / (ni + nj + nk)
 direct = ward_height(Ck, np.vstack([Ci, Cj])) ** 2
 print(f"Lance–Williams: {lance_williams:.12f}\ndirect:         {direct:.12f}")
@@ -200,12 +222,13 @@ assert np.isclose(lance_williams, direct, rtol=1e-12)
 # synthetic data, over ten seeds each, scoring by ARI against the generating groups:
 #
 # - **unequal sizes**: a blob of 1,000 points beside a blob of 50, $k = 2$;
-# - **outliers**: two blobs of 200 points and a small far group of outliers, $k = 3$.
+# - **outliers**: two blobs of 200 points and a small far group of 8 outliers, $k = 3$.
 
 # %%
 def unequal(seed):
     r = np.random.default_rng(seed)
-    X = np.vstack([r.normal(size=(1000, 2)), r.normal(scale=0.5, size=(50, 2)) + [3.5, 0]])
+    X = np.vstack([r.normal(size=(1000, 2)),
+                   r.normal(scale=0.5, size=(50, 2)) + [3.5, 0]])
     return X, np.repeat([0, 1], [1000, 50]), 2
 
 
@@ -216,39 +239,54 @@ def outliers(seed):
     return X, np.repeat([0, 1, 2], [200, 200, 8]), 3
 
 
+def both_methods(X, k, seed):
+    return {"k-means": cluster.kmeans(X, k, random_state=seed),
+            "Ward": cluster.cut_linkage(cluster.ward_linkage(X), k)}
+
+
 rows = []
-for name, make in [("unequal sizes", unequal), ("outliers", outliers)]:
+for case, make in [("unequal sizes", unequal), ("outliers", outliers)]:
     for seed in range(10):
         X, y, k = make(seed)
-        for method, labels in [("k-means", cluster.kmeans(X, k, random_state=seed)),
-                               ("Ward", cluster.cut_linkage(cluster.ward_linkage(X), k))]:
-            sizes = np.sort(np.bincount(labels))
-            rows.append({"case": name, "method": method, "seed": seed, "ARI": metrics.ari(y, labels),
-                         "smallest cluster": sizes[0]})
-synthetic = pd.DataFrame(rows)
-summary = synthetic.groupby(["case", "method"]).agg(
-    ARI_mean=("ARI", "mean"), ARI_min=("ARI", "min"), smallest_cluster_median=("smallest cluster", "median"))
-summary
+        for method, labels in both_methods(X, k, seed).items():
+            rows.append({"case": case, "method": method,
+                         "ARI": metrics.ari(y, labels),
+                         "smallest cluster": np.bincount(labels).min()})
+synthetic = summarise_trials(rows)  # mean and lowest ARI over the seeds
+show_table(synthetic)
 
 # %%
 X, y, k = unequal(0)
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
-for ax, (method, labels) in zip(axes, [("k-means", cluster.kmeans(X, k, random_state=0)),
-                                       ("Ward", cluster.cut_linkage(cluster.ward_linkage(X), k))]):
-    ax.scatter(*X.T, c=labels, s=4, cmap="coolwarm")
-    sizes = sorted(np.bincount(labels).tolist())
-    ax.set_title(f"{method}: ARI {metrics.ari(y, labels):.2f}\ncluster sizes {sizes}", fontsize=10)
-    ax.set_aspect("equal")
-fig.suptitle("Unequal sizes (seed 0): 1,000 points beside 50")
-fig.tight_layout()
+fig = ward_kmeans_figure(X, y, both_methods(X, k, 0),
+                         "Unequal sizes (seed 0): 1,000 points beside 50")
 plt.show()
 
+# %% tags=["hide-input"]
+result = synthetic.set_index(["case", "method"])
+for case, short in [("unequal sizes", "unequal"), ("outliers", "outliers")]:
+    for method, m in [("k-means", "kmeans"), ("Ward", "ward")]:
+        row = result.loc[(case, method)]
+        glue(f"ch3_{short}_{m}_ari", row["ARI, mean"])
+        glue(f"ch3_{short}_{m}_ari_min", row["ARI, lowest"])
+        glue(f"ch3_{short}_{m}_smallest", row["smallest cluster (median)"], None)
+
 # %% [markdown]
-# Read the table above rather than the paper's sentence: the smallest cluster's median
-# size shows whether each method keeps the small group whole (50 points, or 8 outliers)
-# or cuts the large one to even the sizes out, and the ARI how close each gets to the
-# generating groups. Both methods share an objective, so where they differ it is
-# through the greedy path Ward takes, not through a different notion of a good cluster.
+# **What the synthetic cases show.** Neither of the paper's two claims survives as a
+# difference between the methods. With far outliers both methods give the 8 outliers
+# a cluster of their own in the median seed (smallest cluster
+# {glue:text}`ch3_outliers_kmeans_smallest` for k-means and
+# {glue:text}`ch3_outliers_ward_smallest` for Ward), and they score alike: mean ARI
+# {glue:text}`ch3_outliers_kmeans_ari` for k-means, {glue:text}`ch3_outliers_ward_ari`
+# for Ward. With unequal sizes neither keeps the group of 50 whole: the median smallest
+# cluster has {glue:text}`ch3_unequal_kmeans_smallest` points with k-means and
+# {glue:text}`ch3_unequal_ward_smallest` with Ward, because both cut the large blob
+# to even out the sizes. That is the "similar-sized clusters" of the paper, and here
+# it is a fault, not a virtue. Ward's mean ARI, {glue:text}`ch3_unequal_ward_ari`, is
+# above k-means's {glue:text}`ch3_unequal_kmeans_ari`, but it swings from seed to seed
+# (lowest {glue:text}`ch3_unequal_ward_ari_min`) where k-means's lowest is
+# {glue:text}`ch3_unequal_kmeans_ari_min`. Both methods share an objective, so where
+# they differ it is through the greedy path Ward takes, not through a different notion
+# of a good cluster.
 #
 # ## Exact Ward without the distance matrix
 #
@@ -257,7 +295,8 @@ plt.show()
 
 # %%
 for n in (10_000, 70_000, 1_000_000):
-    print(f"n = {n:>9,}: distance matrix of {n * (n - 1) // 2 * 8 / 1e9:8.1f} GB in float64")
+    gigabytes = n * (n - 1) // 2 * 8 / 1e9
+    print(f"n = {n:>9,}: distance matrix of {gigabytes:8.1f} GB in float64")
 
 # %% [markdown]
 # SciPy's and scikit-learn's Ward both build it, so on a machine with 24 GB they stop
@@ -280,7 +319,9 @@ for n in (10_000, 70_000, 1_000_000):
 #   sizes: work that a GPU does well. This is `caeward.ward_torch`, the engine
 #   `caeward.cluster.ward_linkage` uses on a CUDA device.
 #
-# The heart of the round, from the library:
+# The heart of the round, the loop of `ward_linkage_torch` as the library writes it
+# (`C` holds the clusters' means, `S` their sizes, `nn` each cluster's nearest
+# neighbour; the search for new neighbours follows the loop shown):
 
 # %%
 source = inspect.getsource(ward_linkage_torch)
@@ -300,89 +341,57 @@ reference = sch.ward(X)
 info = {}
 for name, Z in [("fastcluster", cluster.ward_linkage(X, engine="fastcluster")),
                 ("PyTorch engine", ward_linkage_torch(X, info=info))]:
-    same = all(metrics.ari(cluster.cut_linkage(Z, k), cluster.cut_linkage(reference, k)) == 1.0
+    same = all(metrics.ari(cluster.cut_linkage(Z, k),
+                           cluster.cut_linkage(reference, k)) == 1.0
                for k in range(2, 51))
     rel = np.max(np.abs(Z[:, 2] - reference[:, 2]) / reference[:, 2])
-    print(f"{name:15s}: same partitions as SciPy at k = 2..50: {same}; largest relative height difference {rel:.1e}")
+    print(f"{name}: SciPy's partitions at k = 2..50: {same}; "
+          f"heights within {rel:.1e}")
 merges = info["merges_per_round"]
-print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges; "
-      f"first rounds merged {merges[:5]} pairs")
+print(f"PyTorch engine: {len(merges)} rounds for {len(X) - 1} merges")
+print(f"pairs merged in its first five rounds: {merges[:5]}")
 
 # %% [markdown]
-# ### How fast, measured
+# ### How fast
 #
 # `tools/benchmark_ward.py` times the engines side by side in one process on the same
-# data and stores what it measured, with the machine and versions, in
-# `results/benchmarks/`. This cell shows what is stored:
+# data and stores what it measured in `results/benchmarks/`; the appendix "How the
+# numbers were made" shows the full tables, with the machines. The cell reads the
+# stored measurements:
 
 # %%
-bench_dir = Path(experiments.results_dir("full")).parent / "benchmarks"
-found = sorted(bench_dir.glob("ward-*.json"))
-benchmarks = {}  # by the device measured
-for path in found:
-    bench = benchmarks[path.stem.removeprefix("ward-")] = json.loads(path.read_text())
-    print(f"{path.name}: {bench['device_name']}, commit {str(bench['commit'])[:10]}")
-    table = pd.DataFrame(bench["rows"])
-    cols = [c for c in ["n", "engine", "data", "seconds", "ratio_to_fastcluster",
-                        "peak_host_extra_gb", "peak_device_gb", "note"] if c in table]
-    display(table[cols].round(3))
-    if path.with_suffix(".png").exists():
-        display(Image(filename=str(path.with_suffix(".png"))))
-if not found:
-    print("No Ward benchmark is stored yet: run tools/benchmark_ward.py.")
-if "cuda" not in benchmarks:
-    print("No GPU measurement is stored yet: the PyTorch engine's GPU timings are still to come.")
+benchmarks = {path.stem.removeprefix("ward-"): json.loads(path.read_text())
+              for path in sorted(benchmarks_dir().glob("ward-*.json"))}
+speed = ward_benchmark_summary(benchmarks)  # a few ratios, from those files
+
+# %% tags=["hide-input"]
+glue("ch3_cpu_n", speed.get("cpu_n", float("nan")), "{:,}")
+glue("ch3_scipy_over_fastcluster", speed.get("scipy_over_fastcluster", float("nan")),
+     "{:.0f}")
+glue("ch3_torch_cpu_over_fastcluster",
+     speed.get("torch_cpu_over_fastcluster", float("nan")), "{:.0f}")
+glue("ch3_gpu_n", speed.get("gpu_n", float("nan")), "{:,}")
+glue("ch3_gpu_s", speed.get("gpu_s", float("nan")), "{:.1f}")
+glue("ch3_fastcluster_over_gpu", speed.get("fastcluster_over_gpu", float("nan")),
+     "{:.0f}")
+glue("ch3_gpu_largest_n", speed.get("gpu_largest_n", float("nan")), "{:,}")
+glue("ch3_gpu_largest_s", speed.get("gpu_largest_s", float("nan")), "{:.0f}")
+glue("ch3_gpu_exponent", speed.get("gpu_exponent", float("nan")), "{:.1f}");
 
 # %% [markdown]
-# What the GPU measurement says, read from the stored files. The GPU machine's own
-# CPU ran fastcluster beside the engine, so the ratio there compares one process on
-# one machine; the last line sets the GPU beside fastcluster on the CPU of the
-# machine this book's other runs used (a different process, machine and possibly
-# data set, as its label says, so only a rough guide). On the GPU the data are
-# MNIST-full codes up to 70,000 points and synthetic blobs above, and fastcluster is
-# left out where it would take many minutes.
-
-# %%
-def bench_rows(measured):
-    bench = benchmarks.get(measured)
-    if bench is None:
-        return None, {}
-    return bench, {(r["engine"], r["n"]): r for r in bench["rows"] if r.get("seconds") is not None}
-
-
-gpu_bench, gpu = bench_rows("cuda")
-cpu_bench, cpu = bench_rows("cpu")
-if gpu_bench:
-    engine = "torch engine (cuda)"
-    sizes = sorted(n for e, n in gpu if e == engine)
-    worst = max(r.get("max_rel_height_diff_vs_fastcluster", 0.0) for (e, _), r in gpu.items() if e == engine)
-    print(f"{gpu_bench['device_name']}: largest relative difference of merge heights from "
-          f"fastcluster, wherever both ran: {worst:.1e}")
-    for n in sizes:
-        r, fc = gpu[(engine, n)], gpu.get(("fastcluster linkage_vector", n))
-        beside = f"; fastcluster {fc['seconds']:.2f} s, {fc['seconds'] / r['seconds']:.0f}x longer" if fc else ""
-        print(f"n = {n:>9,} ({r['data']}): {r['seconds']:7.2f} s, peak device memory "
-              f"{r['peak_device_gb']:5.1f} GB{beside}")
-    big = [n for n in sizes if n >= 200_000]
-    if len(big) == 2:
-        (a, b) = big
-        slope = np.log(gpu[(engine, b)]["seconds"] / gpu[(engine, a)]["seconds"]) / np.log(b / a)
-        print(f"growth from n = {a:,} to {b:,}: time ~ n^{slope:.2f}")
-    here = cpu.get(("fastcluster linkage_vector", 70_000))
-    if here and (engine, 70_000) in gpu:
-        print(f"fastcluster on {cpu_bench['device_name']} at n = 70,000 ({here['data']}): "
-              f"{here['seconds']:.1f} s, {here['seconds'] / gpu[(engine, 70_000)]['seconds']:.0f}x "
-              "the GPU engine's time")
-
-# %% [markdown]
-# The rounds make exact Ward a matter of seconds on a GPU at MNIST-full's size, and of
-# minutes at a million points, where the nearest-neighbour chain on one CPU core would
-# need hours; its merge heights agree with fastcluster's to rounding wherever both
-# ran (and the test suite checks its partitions against SciPy's). The time still grows
-# about as $n^2$: each round searches every cluster whose neighbour moved against all
-# the others. Peak device memory follows the block size the engine picks from the
-# free memory, not $n^2$: it is not the distance matrix, which at a million points
-# would be several terabytes.
+# **What the measurements show.** On one CPU the nearest-neighbour chain is the
+# engine to use: at {glue:text}`ch3_cpu_n` points fastcluster is
+# {glue:text}`ch3_scipy_over_fastcluster` times faster than SciPy's Ward, and the
+# PyTorch engine on the CPU is {glue:text}`ch3_torch_cpu_over_fastcluster` times
+# slower than fastcluster. On a GPU the rounds win: at {glue:text}`ch3_gpu_n` points
+# (MNIST-full's size) the PyTorch engine takes {glue:text}`ch3_gpu_s` s,
+# {glue:text}`ch3_fastcluster_over_gpu` times less than fastcluster on the same
+# machine's CPU, and {glue:text}`ch3_gpu_largest_n` points take
+# {glue:text}`ch3_gpu_largest_s` s. The time still grows about as
+# $n^{2}$ (exponent {glue:text}`ch3_gpu_exponent` between the two largest sizes): each
+# round searches every cluster whose neighbour moved against all the others; but the
+# memory is never the distance matrix, which at a million points would be thousands
+# of gigabytes.
 
 # %% [markdown]
 # ## The dendrogram of MNIST codes
@@ -390,78 +399,109 @@ if gpu_bench:
 # The paper says the dendrogram lets you choose the number of clusters without fixing
 # it in advance. A common rule: cut where the gap between successive merge heights is
 # largest. We test it on the codes of DCEC's convolutional autoencoder trained on
-# MNIST-test (seed 0, the budget's pretraining; loaded from the cache when the runner
-# made it, else from the codes committed under `results/codes/`, which chapter 4
-# introduces).
+# MNIST-test (seed 0; loaded from the cache, or from the codes committed with the
+# repository, which chapter 4 introduces).
 
 # %%
 images, labels = experiments.load_dataset("mnist-test", budget)
-if not is_cached("cae", images, budget, seed=0):
-    print(training_estimate("cae", len(images), budget, device))
-codes, ae_info = trained_codes("cae", images, budget, seed=0, device=device)
+codes, _ = trained_codes("cae", images, budget, seed=0, device=device,
+                         progress=False)
 Z_codes = cluster.ward_linkage(codes)
-print(f"{len(codes):,} codes of {codes.shape[1]} dimensions; final reconstruction MSE "
-      f"{ae_info['reconstruction_mse']:.4f}")
-
-# %%
-# cutting to k clusters undoes the last k-1 merges; the gap is between the heights of
-# the merge that would make k-1 clusters and the one before it (and the ratio of the
-# two heights is a scale-free variant of the rule); largest_gap_k checks the linkage and
-# hands its heights to cut_steps, which computes the rule
-for function in (cluster.largest_gap_k, cluster.cut_steps):
-    print(inspect.getsource(function).split('"""')[-1])
-rule = cluster.largest_gap_k(Z_codes, ks=range(2, 31))
-ks, gaps, k_gap, k_ratio = rule["ks"], rule["gaps"], rule["k_gap"], rule["k_ratio"]
-print(f"largest gap in height puts k at {k_gap}; largest ratio of heights puts it at "
-      f"{k_ratio}; MNIST has 10 classes")
-for k in sorted({k_gap, k_ratio, 10}):
-    print(f"ACC at k = {k:2d}: {metrics.cluster_acc(labels, cluster.cut_linkage(Z_codes, k)):.4f}")
-
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-sch.dendrogram(Z_codes, truncate_mode="lastp", p=30, ax=axes[0], no_labels=True)
-axes[0].set_title("Ward dendrogram of MNIST-test codes (last 30 merges)")
-axes[0].set_ylabel("height")
-axes[1].bar(ks, gaps)
-axes[1].set_xlabel("k (clusters left by the cut)")
-axes[1].set_ylabel("gap in merge height")
-axes[1].axvline(10, color="k", ls=":", label="10 classes")
-axes[1].legend()
-fig.tight_layout()
-plt.show()
+print(f"{len(codes):,} codes of {codes.shape[1]} dimensions")
 
 # %% [markdown]
-# The printed lines answer the paper's claim for these codes, for two common forms of
-# the rule; the bar chart shows how clear-cut each choice is. Ward's heights grow
-# quickly towards the root (a merge of two large groups costs in proportion to their
-# sizes), which pulls the plain largest-gap rule towards small $k$. A dendrogram
-# suggests candidate values of $k$; whether one of them is the number of classes is
-# a measurement, not a given.
+# Cutting into $k$ clusters undoes the last $k-1$ merges, so the cut falls between the
+# last merge it keeps and the first one it undoes; the rule takes the $k$ where those
+# two heights are furthest apart (their ratio is a scale-free variant). By hand, and
+# with the library's `cluster.largest_gap_k`:
+
+# %%
+heights = Z_codes[:, 2]  # non-decreasing for Ward
+ks = np.arange(2, 31)
+first_undone = heights[len(heights) - ks + 1]
+last_kept = heights[len(heights) - ks]
+gaps = first_undone - last_kept
+rule = cluster.largest_gap_k(Z_codes, ks=ks)
+assert np.allclose(gaps, rule["gaps"])
+acc_at = {k: metrics.cluster_acc(labels, cluster.cut_linkage(Z_codes, k))
+          for k in sorted({rule["k_gap"], rule["k_ratio"], 10})}
+print(f"largest gap: k = {rule['k_gap']}; "
+      f"largest ratio: k = {rule['k_ratio']}")
+print("ACC at each:", {k: round(100 * a, 2) for k, a in acc_at.items()})
+fig = dendrogram_gaps_figure(Z_codes, rule)
+plt.show()
+
+# %% tags=["hide-input"]
+glue("ch3_k_gap", rule["k_gap"], "{:d}")
+glue("ch3_k_ratio", rule["k_ratio"], "{:d}")
+glue("ch3_acc_k_gap", 100 * acc_at[rule["k_gap"]])
+glue("ch3_acc_k_ratio", 100 * acc_at[rule["k_ratio"]])
+glue("ch3_acc_k10", 100 * acc_at[10])
+rules = {"largest gap": "k_gap", "largest ratio": "k_ratio"}
+found_ten = [name for name, key in rules.items() if rule[key] == 10]
+glue("ch3_rule_verdict", "Neither rule finds 10." if not found_ten
+     else f"Only the {' and '.join(found_ten)} rule finds 10.", None);
+
+# %% [markdown]
+# **What the dendrogram shows.** On these codes the largest gap in height puts the
+# cut at $k$ = {glue:text}`ch3_k_gap` (ACC {glue:text}`ch3_acc_k_gap` %), the largest
+# ratio at $k$ = {glue:text}`ch3_k_ratio` (ACC {glue:text}`ch3_acc_k_ratio` %); cutting
+# at the true 10 classes gives ACC {glue:text}`ch3_acc_k10` %.
+# {glue:text}`ch3_rule_verdict`
+# Ward's heights grow quickly towards the root (a merge of two large groups costs in
+# proportion to their sizes), which pulls the plain largest-gap rule towards small
+# $k$. A dendrogram suggests candidate values of $k$; whether one of them is the
+# number of classes is a measurement, not a given.
 #
 # ## Summary
 #
 # - Ward's distance is the growth of the within-cluster sum of squares,
 #   $\frac{|A||B|}{|A|+|B|}\lVert m_A - m_B\rVert^2$; SciPy reports
 #   $\sqrt{2\Delta}$ as the height; Lance–Williams updates it from old distances.
-# - Ward and k-means share an objective; on the synthetic cases above their
-#   differences with unequal sizes and outliers are measured, not assumed.
+# - Ward and k-means share an objective. On far outliers they tie (mean ARI
+#   {glue:text}`ch3_outliers_ward_ari` and {glue:text}`ch3_outliers_kmeans_ari`); with
+#   a group of 50 beside 1,000 points both cut the large group instead (median
+#   smallest cluster {glue:text}`ch3_unequal_ward_smallest` and
+#   {glue:text}`ch3_unequal_kmeans_smallest` points).
 # - Reducibility makes exact Ward possible in O($n \cdot d$) memory: by
-#   nearest-neighbour chains (fastcluster, on the CPU) or by rounds of reciprocal
-#   nearest neighbours (the PyTorch engine, for the GPU).
-# - The largest-gap rule on the dendrogram of MNIST codes was tested above.
+#   nearest-neighbour chains (fastcluster, {glue:text}`ch3_scipy_over_fastcluster`
+#   times faster than SciPy on a CPU) or by rounds of reciprocal nearest neighbours
+#   (the PyTorch engine: {glue:text}`ch3_gpu_s` s for {glue:text}`ch3_gpu_n` points on
+#   a GPU).
+# - On MNIST-test codes the largest-gap rule picks $k$ = {glue:text}`ch3_k_gap` and
+#   the largest ratio $k$ = {glue:text}`ch3_k_ratio`, not the 10 classes.
 #
 # ## Exercises
 #
-# 1. Show with the identity above that k-means' objective, the within-cluster sum of
-#    squares, equals $\frac{1}{2}\sum_k \frac{1}{|C_k|}\sum_{i,j \in C_k}\lVert x_i - x_j\rVert^2$.
+# The exercises run in quick mode too (`CAEWARD_QUICK=1`).
 #
+# 1. Show with the identity above that k-means' objective, the within-cluster sum of
+#    squares, equals
+#    $\frac{1}{2}\sum_k \frac{1}{|C_k|}\sum_{i,j \in C_k}\lVert x_i - x_j\rVert^2$.
+#    Check it numerically first:
+
+# %%
+C = rng.normal(size=(20, 3))
+pairwise = ((C[:, None, :] - C[None, :, :]) ** 2).sum(-1)
+print(f"sum of squares {sum_of_squares(C):.6f}; "
+      f"pairwise form {pairwise.sum() / (2 * len(C)):.6f}")
+
+# %% [markdown]
 # :::{admonition} Answer
 # :class: dropdown
 # Apply the identity with $c = x_j$ for each $j \in C_k$ and sum over $j$:
 # $\sum_{i,j}\lVert x_i - x_j\rVert^2 = 2|C_k|\sum_i \lVert x_i - m_k\rVert^2$.
 # :::
 #
-# 2. Is single linkage reducible? Is centroid linkage ($\lVert m_A - m_B\rVert$)?
-#
+# 2. Is single linkage reducible? Is centroid linkage ($\lVert m_A - m_B\rVert$)? Look
+#    for inversions, a merge lower than an earlier one:
+
+# %%
+for method in ("single", "centroid"):
+    Z_try = sch.linkage(rng.normal(size=(200, 2)), method=method)
+    print(f"{method}: {int((np.diff(Z_try[:, 2]) < 0).sum())} inversions")
+
+# %% [markdown]
 # :::{admonition} Answer
 # :class: dropdown
 # Single linkage is: the distance to $A \cup B$ is the minimum of the distances to $A$
@@ -473,7 +513,14 @@ plt.show()
 # 3. Run `caeward.ward_torch.ward_linkage_torch` with an `info={}` argument on 200
 #    points spaced along a line with gaps that grow by 1 % each step. How many rounds
 #    does it need, compared with the random points above, and why?
-#
+
+# %%
+line = np.cumsum(1.01 ** np.arange(200))[:, None]
+line_info = {}
+Z_line = ward_linkage_torch(line, info=line_info)
+# Your turn: len(line_info["merges_per_round"]), against the random points
+
+# %% [markdown]
 # :::{admonition} Answer
 # :class: dropdown
 # Each point's nearest neighbour is its left neighbour, so only pairs at the

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 __all__ = ["FIGURE_WIDTH", "MAX_COLUMNS", "use_book_style", "figure_size", "cluster_colours", "glue",
-           "signed", "show_table"]
+           "glue_scores", "signed", "show_table"]
 
 FIGURE_WIDTH = 6.8
 """Inches: the book's text column (~700 px) at the 100 dpi figures are drawn at, so that
@@ -96,6 +96,16 @@ def glue(name: str, value, fmt: str | None = "{:.2f}") -> None:
     except ImportError:
         return
     _glue(name, text, display=False)
+
+
+def glue_scores(prefix: str, row) -> None:
+    """Glue one row of :func:`~caeward.experiments.results_table`: ``<prefix>_acc`` and
+    ``<prefix>_nmi`` (our mean ± sd, or the mean of one seed), ``<prefix>_paper_acc``
+    and ``<prefix>_paper_nmi`` (the paper's numbers)."""
+    for metric in ("acc", "nmi"):
+        mean, sd = row[f"{metric}_mean"], row[f"{metric}_sd"]
+        glue(f"{prefix}_{metric}", f"{mean:.2f}" if math.isnan(sd) else f"{mean:.2f} ± {sd:.2f}")
+        glue(f"{prefix}_paper_{metric}", row[f"paper_{metric}"])
 
 
 def show_table(frame: pd.DataFrame, *, max_columns: int = MAX_COLUMNS, drop_constant: bool = True,
