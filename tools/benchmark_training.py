@@ -15,7 +15,10 @@ share of the CPU threads), and of one process training S seeds as one batched mo
 (`caeward.train_batched.pretrain_seeds`, S from ``--batched``), each with its ratio to
 the first, and writes ``training-seeds-batched-<device>.json``:
 
-    .venv/bin/python tools/benchmark_training.py --seeds-batched --samples 2000 --epochs 1
+    .venv/bin/python tools/benchmark_training.py --seeds-batched --samples 2000 --epochs 1 --threads 1
+
+(``--threads 1`` on a CPU shared with other work: a process whose threads wait for each
+other on busy cores slows down far more than one thread does.)
 """
 
 from __future__ import annotations
@@ -55,9 +58,13 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2, help="with --seeds-batched: processes side by side")
     parser.add_argument("--batched", nargs="+", type=int, default=[1, 5, 10],
                         help="with --seeds-batched: the numbers of seeds batched in one process")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="with --seeds-batched: measure each row this many times, keep the fastest "
+                             "(a shared CPU only ever slows a measurement down)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # one side-by-side process: this autoencoder
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
-    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help="torch CPU threads of this process (default: torch's); "
+                        "with --seeds-batched, the side-by-side processes share them out")
     args = parser.parse_args()
 
     device = runtime.pick_device(args.device)
@@ -161,20 +168,25 @@ def _seeds_batched(args, x, device: str) -> int:
     rows = []
     fields = {"benchmark": "pretraining throughput: one seed per process, side by side, and seeds batched in one",
               "samples": len(x), "timed_epochs": args.epochs, "batch_size": 256, "warm_up_images": WARM_UP,
+              "repeats": args.repeats, "samples_per_s_is": "the fastest of the repeats",
               "torch_threads": torch.get_num_threads(), "rows": rows}
     for name in args.autoencoders:
-        alone, _ = _rate(name, x, args.epochs, device)
+        each = [_rate(name, x, args.epochs, device)[0] for _ in range(args.repeats)]
+        alone = max(each)
         rows.append({"autoencoder": name, "mode": "one process, one seed", "processes": 1, "seeds": 1,
-                     "threads_per_process": torch.get_num_threads(), "samples_per_s": alone, "ratio": 1.0})
-        together, threads, late = _side_by_side(args, name, device)
+                     "threads_per_process": torch.get_num_threads(), "samples_per_s": alone,
+                     "samples_per_s_each": each, "ratio": 1.0})
+        runs = [_side_by_side(args, name, device) for _ in range(args.repeats)]
+        together, threads, late = max(runs)
         rows.append({"autoencoder": name, "mode": "processes side by side, one seed each",
                      "processes": args.processes, "seeds": args.processes, "threads_per_process": threads,
-                     "samples_per_s": together, "ratio": together / alone, "timed_together": not late})
+                     "samples_per_s": together, "samples_per_s_each": [r[0] for r in runs],
+                     "ratio": together / alone, "timed_together": not late})
         for seeds in args.batched:
-            rate, _ = _rate(name, x, args.epochs, device, seeds, batched=True)
+            each = [_rate(name, x, args.epochs, device, seeds, batched=True)[0] for _ in range(args.repeats)]
             rows.append({"autoencoder": name, "mode": "one process, seeds batched", "processes": 1,
-                         "seeds": seeds, "threads_per_process": torch.get_num_threads(), "samples_per_s": rate,
-                         "ratio": rate / alone})
+                         "seeds": seeds, "threads_per_process": torch.get_num_threads(),
+                         "samples_per_s": max(each), "samples_per_s_each": each, "ratio": max(each) / alone})
         for row in rows[-2 - len(args.batched):]:
             print(f"{name:9s} {row['mode']:40s} x{row['seeds']:<3d}: {row['samples_per_s']:8,.0f} samples/s "
                   f"({row['ratio']:.2f}x one seed)")
