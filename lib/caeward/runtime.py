@@ -41,7 +41,7 @@ def seed_everything(seed: int) -> None:
     Without the latter a seed does not fix a training on a GPU: on an H200 two
     10-epoch runs of the same seed already differed in their losses, and with it they
     agreed to the last bit at no measurable cost
-    (``results/benchmarks/gpu-determinism-cuda.json``, ``tools/gpu_determinism.py``).
+    (``results/benchmarks/gpu-determinism-cuda.json``, ``tools/benchmark_determinism.py``).
 
     On a CPU a seed fixes a training on one machine (reruns agree to the last bit), but
     not across processors: the CAE's seed 0 on MNIST-test, retrained here with the

@@ -31,7 +31,8 @@ from torch import nn
 from .files import VerificationError, load_verified, save_verified
 
 __all__ = ["TRAINING_VERSION", "CheckpointError", "TrainingDiverged", "to_tensor", "pretrain", "embed",
-           "reconstruction_error", "save_checkpoint", "load_checkpoint", "checkpoint_record"]
+           "reconstruction_error", "save_checkpoint", "load_checkpoint", "checkpoint_record", "check_schedule",
+           "make_optimizer", "epoch_order", "epoch_loss", "checkpoint_state", "checkpoint_losses", "autocast"]
 
 #: The version of what a training computes (models, initialisation, batches, loss,
 #: optimiser steps). Bump it when that arithmetic changes; never for a change that
@@ -66,7 +67,8 @@ def to_tensor(images, device: str | torch.device = "cpu") -> torch.Tensor:
     return x.to(device=device, dtype=torch.float32)
 
 
-def _autocast(device: torch.device, bf16: bool):
+def autocast(device: torch.device, bf16: bool):
+    """bfloat16 autocast on ``device`` when ``bf16``, else nothing."""
     if not bf16:
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=torch.bfloat16)
@@ -146,18 +148,10 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
     """
     from .runtime import progress_bar
 
-    if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    check_schedule(epochs, batch_size)
     device = x.device
     model.to(device).train()
-    if optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-    elif optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    else:
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    opt = make_optimizer(model.parameters(), optimizer, lr, momentum)
 
     losses: list[float] = []
     path = Path(checkpoint) if checkpoint is not None else None
@@ -165,39 +159,83 @@ def pretrain(model: nn.Module, x: torch.Tensor, epochs: int, *, batch_size: int 
         state = load_checkpoint(path)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
-        losses = [float(v) for v in state["losses"]]
-        if len(losses) > epochs:
-            raise ValueError(f"checkpoint {path} holds {len(losses)} epochs, more than the "
-                             f"{epochs} asked for; delete it or ask for more epochs")
+        losses = checkpoint_losses(state, path, epochs)
 
     n = len(x)
     bar = progress_bar(range(len(losses), epochs), desc=desc, disable=not progress, unit="epoch",
                initial=len(losses), total=epochs)
     for epoch in bar:
         start = time.perf_counter()
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-        order = order.to(device)
+        order = epoch_order(n, seed, epoch, device)
         total = torch.zeros((), device=device)
         for i in range(0, n, batch_size):
             batch = x[order[i:i + batch_size]]
-            with _autocast(device, bf16):
+            with autocast(device, bf16):
                 _, recon = model(batch)
             loss = nn.functional.mse_loss(recon.float(), batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total += loss.detach() * len(batch)
-        loss = float(total) / n
-        if not np.isfinite(loss):  # checked before the checkpoint, which keeps the last sound epoch
-            raise TrainingDiverged(epoch + 1, loss, lr)
-        losses.append(loss)
+        losses.append(epoch_loss(total, n, epoch, lr))
         rate = n / (time.perf_counter() - start)
         bar.set_postfix(loss=f"{losses[-1]:.5f}", samples_per_s=f"{rate:,.0f}")
         if path is not None:
-            save_checkpoint(path, {"model": model.state_dict(), "optimizer": opt.state_dict(),
-                                   "losses": torch.tensor(losses, dtype=torch.float64)})
+            save_checkpoint(path, checkpoint_state(model.state_dict(), opt.state_dict(), losses))
     bar.close()
     model.eval()
+    return losses
+
+
+# ------------------------------------------------ pieces shared with train_batched
+
+def check_schedule(epochs: int, batch_size: int) -> None:
+    """A clear error for a negative number of epochs or an empty batch."""
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+
+
+def make_optimizer(params, optimizer: str, lr: float, momentum: float = 0.9) -> torch.optim.Optimizer:
+    """Adam, or SGD with momentum, over ``params``. Both update each element on its own,
+    so one optimiser over the stacked parameters of S seeds does what S would."""
+    if optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum)
+    raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+
+
+def epoch_order(n: int, seed: int, epoch: int, device) -> torch.Tensor:
+    """The shuffle of epoch ``epoch`` (from 0) of a training seeded ``seed``, shape (n,):
+    fixed by the two, so a resumed or batched training sees the same batches."""
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+    return order.to(device)
+
+
+def epoch_loss(total: torch.Tensor, n: int, epoch: int, lr: float) -> float:
+    """The mean loss of epoch ``epoch`` (from 0) from its summed loss; checked before the
+    checkpoint, so that the checkpoint keeps the last sound epoch."""
+    loss = float(total) / n
+    if not np.isfinite(loss):
+        raise TrainingDiverged(epoch + 1, loss, lr)
+    return loss
+
+
+def checkpoint_state(model_state: dict, optimizer_state: dict, losses: list[float]) -> dict:
+    """What a checkpoint holds: the model's and the optimiser's ``state_dict`` and the
+    epoch losses so far."""
+    return {"model": model_state, "optimizer": optimizer_state,
+            "losses": torch.tensor(losses, dtype=torch.float64)}
+
+
+def checkpoint_losses(state: dict, path, epochs: int) -> list[float]:
+    """The epoch losses a loaded checkpoint holds, refused if more than ``epochs``."""
+    losses = [float(v) for v in state["losses"]]
+    if len(losses) > epochs:
+        raise ValueError(f"checkpoint {path} holds {len(losses)} epochs, more than the "
+                         f"{epochs} asked for; delete it or ask for more epochs")
     return losses
 
 

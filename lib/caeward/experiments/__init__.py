@@ -1,6 +1,6 @@
 """caeward.experiments: the machinery that makes the book's numbers.
 
-Built on the method layer (:mod:`caeward`), never the other way round. Six modules,
+Built on the method layer (:mod:`caeward`), never the other way round. Its modules,
 each one idea, from the bottom up:
 
 - :mod:`~caeward.experiments.settings` -- budgets (quick, full, their bfloat16 twins),
@@ -15,7 +15,10 @@ each one idea, from the bottom up:
 - :mod:`~caeward.experiments.cost` -- how long runs will take, from stored timings or
   measured throughput;
 - :mod:`~caeward.experiments.runner` -- represent, cluster, score, store: ``run`` and
-  ``run_many``; :mod:`~caeward.experiments.cli` puts it behind ``python -m caeward``.
+  ``run_many``; :mod:`~caeward.experiments.cli` puts it behind ``python -m caeward``;
+- :mod:`~caeward.experiments.campaign` -- many runs as one job graph (a training feeds
+  its clusterings, seeds batched), which :mod:`~caeward.experiments.campaign_ray` runs
+  on a local Ray or a cluster: ``python -m caeward campaign``.
 
 :mod:`~caeward.experiments.paper` holds the paper's numbers, labelled as the paper's.
 The names below are what the chapters use.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m caeward run ...``, ``table``, ``train ...`` and ``list``.
+"""Command line: ``python -m caeward run ...``, ``campaign ...``, ``table``, ``train ...`` and ``list``.
 
 Examples
 --------
@@ -9,6 +9,11 @@ Run k-means on raw pixels of MNIST-test, seed 0, at the quick budget::
 Run seeds 0-2 on both datasets at the full budget (stored results are skipped)::
 
     python -m caeward run --method pixels-kmeans --dataset all --seed 0 1 2
+
+Run Table 1 and the ablation, seeds 0-4, as one campaign on a local Ray (or, with
+``--address``, on a Ray cluster), starting nothing that would not end within 2 hours::
+
+    python -m caeward campaign --group table1 ablation --seed 0 1 2 3 4 --time-limit 2h
 
 Print the table of stored full-budget results, and the compute they recorded::
 
@@ -36,7 +41,7 @@ import tempfile
 from pathlib import Path
 
 from ..files import VerificationError
-from .registry import AUTOENCODERS, METHODS
+from .registry import AUTOENCODERS, METHOD_GROUPS, METHODS
 from .settings import BUDGETS, DATASETS, cache_root, current_budget, results_dir
 
 __all__ = ["main"]
@@ -53,12 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     budget_help = f"one of {', '.join(BUDGETS)} (default: quick if CAEWARD_QUICK is set, else full)"
 
     p_run = sub.add_parser("run", help="run method x dataset x seed, skipping stored results")
-    p_run.add_argument("--method", nargs="+", required=True, help="method name(s) or 'all' (see `list`)")
-    p_run.add_argument("--dataset", nargs="+", default=["all"],
-                       help=f"dataset(s) or 'all'; known: {', '.join(DATASETS)}")
-    p_run.add_argument("--seed", nargs="+", type=int, default=[0])
-    p_run.add_argument("--budget", help=budget_help)
+    _add_selection(p_run, budget_help, method_required=True)
     p_run.add_argument("--force", action="store_true", help="run again even if a result exists")
+
+    p_campaign = sub.add_parser("campaign", help="plan method x dataset x seed as a job graph and run it on Ray, "
+                                                 "skipping stored results")
+    _add_selection(p_campaign, budget_help, method_required=False)
+    p_campaign.add_argument("--group", nargs="+", default=[], choices=list(METHOD_GROUPS),
+                            help="named group(s) of methods, added to --method")
+    p_campaign.add_argument("--address", help="join the Ray cluster at this address (default: a local Ray "
+                                              "started in this process)")
+    p_campaign.add_argument("--time-limit", help="start no job that will not finish within it, stop at it: "
+                                                 "seconds, or e.g. 30m, 2h, 1h30m")
+    p_campaign.add_argument("--gpus-per-training", type=float, default=0.25,
+                            help="fraction of a GPU each job takes where the cluster has GPUs (default 0.25)")
+    p_campaign.add_argument("--batch-seeds", type=int,
+                            help="most seeds of one autoencoder trained together as one batched model "
+                                 "(default: all of them where the cluster has GPUs, 1 without)")
+    p_campaign.add_argument("--dry-run", action="store_true", help="print the plan and run nothing")
 
     p_table = sub.add_parser("table", help="print mean ± sd of stored results beside the paper, "
                                            "and the compute they recorded")
@@ -82,12 +99,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _choose(names: list[str], known, what: str, allow_all: bool = True) -> list[str]:
+def _add_selection(parser, budget_help: str, method_required: bool) -> None:
+    """The selection flags ``run`` and ``campaign`` share."""
+    parser.add_argument("--method", nargs="+", required=method_required, default=[],
+                        help=f"method name(s) (see `list`), or a group: {', '.join(METHOD_GROUPS)}")
+    parser.add_argument("--dataset", nargs="+", default=["all"],
+                        help=f"dataset(s) or 'all'; known: {', '.join(DATASETS)}")
+    parser.add_argument("--seed", nargs="+", type=int, default=[0])
+    parser.add_argument("--budget", help=budget_help)
+
+
+def _selection(args) -> tuple[list[str], list[str]]:
+    """The methods (groups expanded, each once, in order) and data sets asked for."""
+    names = list(args.method) + list(getattr(args, "group", []))
+    if not names:
+        raise UsageError("name the methods to run: --method NAME... or --group "
+                         + "/".join(METHOD_GROUPS))
+    expanded = [m for name in names for m in METHOD_GROUPS.get(name, [name])]
+    methods = list(dict.fromkeys(_choose(expanded, METHODS, "method", allow_all=False, groups=METHOD_GROUPS)))
+    return methods, _choose(args.dataset, DATASETS, "dataset")
+
+
+def _choose(names: list[str], known, what: str, allow_all: bool = True, groups=()) -> list[str]:
     chosen = list(known) if allow_all and names == ["all"] else names
     unknown = [n for n in chosen if n not in known]
     if unknown:
         raise UsageError(f"unknown {what} {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
-                         + (" (or 'all')" if allow_all else ""))
+                         + (" (or 'all')" if allow_all else "")
+                         + (f", or a group: {', '.join(groups)}" if groups else ""))
     return chosen
 
 
@@ -161,14 +200,74 @@ def _command(args) -> int:
                   f"(reconstruction MSE {info['reconstruction_mse']:.5f}){stored}")
         return 0
 
-    from .runner import run_many
-
-    methods = _choose(args.method, METHODS, "method")
-    datasets = _choose(args.dataset, DATASETS, "dataset")
+    methods, datasets = _selection(args)
     _check_writable(results_dir(budget))
     _check_writable(cache_root())
+    if args.command == "campaign":
+        return _campaign(args, methods, datasets, budget)
+    from .runner import run_many
+
     run_many(methods, datasets, args.seed, budget, force=args.force)
     return 0
+
+
+def _campaign(args, methods: list[str], datasets: list[str], budget) -> int:
+    """Plan the campaign, print it, and (unless a dry run) run it on Ray."""
+    from .campaign import parse_duration, plan
+    from .results import load_results
+
+    try:
+        limit = None if args.time_limit is None else parse_duration(args.time_limit)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if not 0 < args.gpus_per_training <= 1:
+        raise UsageError(f"--gpus-per-training is a fraction of one GPU, in (0, 1], got {args.gpus_per_training}")
+    if args.batch_seeds is not None and args.batch_seeds < 1:
+        raise UsageError(f"--batch-seeds must be at least 1, got {args.batch_seeds}")
+    seeds = list(dict.fromkeys(args.seed))
+    started, gpus = False, 0.0
+    if not args.dry_run:
+        from .campaign_ray import cluster_gpus, start_ray
+
+        try:
+            started = start_ray(args.address)
+        except ImportError as exc:
+            raise UsageError(str(exc)) from exc
+        except ConnectionError as exc:
+            raise UsageError(f"cannot join the Ray cluster at {args.address} ({exc}); start it with "
+                             "`ray start --head`, or leave out --address for a local Ray") from exc
+        gpus = cluster_gpus()
+    else:
+        import torch
+        gpus = float(torch.cuda.device_count()) if args.address is None else 0.0
+    batch = args.batch_seeds or (len(seeds) if gpus else 1)
+    device = "cuda" if gpus else "cpu"
+    try:
+        jobs = plan(methods, datasets, seeds, budget, batch_seeds=batch, device=device,
+                    results=load_results(budget), cached=_cached(budget))
+        print(jobs.describe())
+        if args.dry_run:
+            return 0
+        from .campaign_ray import run_plan
+
+        summary = run_plan(jobs, time_limit=limit, gpus_per_job=args.gpus_per_training)
+    finally:
+        if started:
+            import ray
+            ray.shutdown()
+    print("\n".join(summary.lines()))
+    return 1 if summary.failed else 0
+
+
+def _cached(budget):
+    """Whether a training's codes are at hand (the data set loaded once per name)."""
+    from functools import lru_cache
+
+    from .runner import load_dataset
+    from .store import is_cached
+
+    images = lru_cache(maxsize=None)(lambda dataset: load_dataset(dataset, budget)[0])
+    return lambda autoencoder, dataset, seed: is_cached(autoencoder, images(dataset), budget, seed)
 
 
 def main(argv: list[str] | None = None) -> int:

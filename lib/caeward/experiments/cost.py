@@ -28,8 +28,8 @@ from ..runtime import device_kind
 from .registry import AUTOENCODERS, METHODS, architecture, clustering_config, own_seconds
 from .settings import Budget, benchmarks_dir
 
-__all__ = ["missing_runs_seconds", "format_duration", "measured_throughput", "training_seconds",
-           "training_estimate"]
+__all__ = ["missing_runs_seconds", "on_device_kind", "stored_training_seconds", "run_own_seconds",
+           "format_duration", "measured_throughput", "training_seconds", "training_estimate"]
 
 
 def missing_runs_seconds(todo, stored: list, budget: Budget, device: str) -> tuple[float, int]:
@@ -52,8 +52,7 @@ def missing_runs_seconds(todo, stored: list, budget: Budget, device: str) -> tup
         How many runs had no stored timing to estimate from (their time is not in
         ``seconds``).
     """
-    kind = device_kind(device)
-    results = [r for r in stored if device_kind(r.device) == kind]
+    results = on_device_kind(stored, device)
     seconds, unknown, trainings, embeddings = 0.0, 0, set(), set()
     for method, dataset, seed in todo:
         representation = METHODS[method].representation
@@ -61,14 +60,12 @@ def missing_runs_seconds(todo, stored: list, budget: Budget, device: str) -> tup
         key, embedded = (autoencoder, dataset, seed), representation.manifold is not None
         training = embedding = 0.0
         if autoencoder is not None and key not in trainings:
-            per_epoch = _seconds_per_epoch(autoencoder, dataset, results)
-            if per_epoch is None:
+            training = stored_training_seconds(autoencoder, dataset, budget, results)
+            if training is None:
                 unknown += 1
                 continue
-            training = per_epoch * AUTOENCODERS[autoencoder].epochs_for(budget)
         if embedded and key not in embeddings:
-            embedding = _median([r.timings["manifold_s"] for r in results
-                                 if r.dataset == dataset and "manifold_s" in r.timings])
+            embedding = _embedding_seconds(dataset, results)
             if embedding is None:
                 unknown += 1
                 continue
@@ -81,6 +78,36 @@ def missing_runs_seconds(todo, stored: list, budget: Budget, device: str) -> tup
             embeddings.add(key)
         seconds += training + embedding + rest
     return seconds, unknown
+
+
+def on_device_kind(stored: list, device: str) -> list:
+    """The stored results made on the same kind of device as ``device`` (the only ones
+    an estimate for it uses)."""
+    kind = device_kind(device)
+    return [r for r in stored if device_kind(r.device) == kind]
+
+
+def stored_training_seconds(autoencoder: str, dataset: str, budget: Budget, results: list) -> float | None:
+    """Seconds of one seed's training of ``autoencoder`` on ``dataset`` at ``budget``,
+    from the seconds per epoch stored ``results`` (of one kind of device) measured for
+    its architecture; None when none did."""
+    per_epoch = _seconds_per_epoch(autoencoder, dataset, results)
+    return None if per_epoch is None else per_epoch * AUTOENCODERS[autoencoder].epochs_for(budget)
+
+
+def run_own_seconds(method: str, dataset: str, results: list) -> float | None:
+    """Seconds of a run of ``method`` besides its training: the manifold step if it has
+    one, then loading, clustering, self-training (medians of stored ``results`` of one
+    kind of device); None when they cannot say."""
+    rest = _rest_seconds(method, dataset, results)
+    if rest is None or METHODS[method].representation.manifold is None:
+        return rest
+    embedding = _embedding_seconds(dataset, results)
+    return None if embedding is None else rest + embedding
+
+
+def _embedding_seconds(dataset: str, results: list) -> float | None:
+    return _median([r.timings["manifold_s"] for r in results if r.dataset == dataset and "manifold_s" in r.timings])
 
 
 def format_duration(seconds: float) -> str:

@@ -26,8 +26,8 @@ from ..manifold import UMAPSettings
 from .settings import Budget
 
 __all__ = ["AutoencoderSpec", "AUTOENCODERS", "PROPOSED_VARIANTS", "architecture", "Representation", "Clustering",
-           "Method", "METHODS", "TABLE1_METHODS", "UMAP_METHODS", "N_CLUSTERS", "TOP_MERGE_HEIGHTS",
-           "SHARED_TIMINGS", "own_seconds", "clustering_config", "method_named"]
+           "Method", "METHODS", "TABLE1_METHODS", "ABLATION_METHODS", "UMAP_METHODS", "METHOD_GROUPS", "N_CLUSTERS",
+           "TOP_MERGE_HEIGHTS", "SHARED_TIMINGS", "own_seconds", "clustering_config", "method_named"]
 
 N_CLUSTERS = 10
 # Ward results keep their last merge heights: 30 serve the cut at ten (chapter 6's close
@@ -242,6 +242,9 @@ for _ae, _label in [("cae-skip", "CAE with skips"), ("proposed-50ep", "proposed 
 for _linkage in ("single", "complete", "average"):
     _register(f"proposed CAE + {_linkage} linkage", _PROPOSED, Clustering(_linkage))
 
+#: The ablation's rows (chapter 5): the variants, and the linkages on the proposed CAE's codes.
+ABLATION_METHODS = [name for name in METHODS if name not in TABLE1_METHODS]
+
 # Beyond the paper (chapter 6): a UMAP step between the codes and the clustering, as N2D
 # (its settings for MNIST).
 _UMAP = UMAPSettings(n_components=N_CLUSTERS)
@@ -250,3 +253,7 @@ for _ae, _label in [("cae", "CAE"), ("proposed", "proposed CAE")]:
     for _kind, _what in [("ward", "Ward"), ("kmeans", "k-means"), ("gmm", "GMM")]:
         _register(f"{_label} + UMAP + {_what}", Representation(_ae, _UMAP), Clustering(_kind))
         UMAP_METHODS.append(f"{_ae}-umap-{_kind}")
+
+#: Named groups of methods, for the command line (``--method table1``); ``all`` is every method.
+METHOD_GROUPS = {"table1": TABLE1_METHODS, "ablation": ABLATION_METHODS, "chapter6": UMAP_METHODS,
+                 "all": list(METHODS)}

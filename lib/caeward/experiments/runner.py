@@ -76,7 +76,7 @@ def _check_seed(seed) -> int:
 # ---------------------------------------------------------------------- the steps
 
 _TRAINING_DETAILS = ("losses", "reconstruction_mse", "cached", "source", "trained_on", "pretrain_runs",
-                     "pretrain_untimed_epochs", "pretrain_started_from")
+                     "pretrain_untimed_epochs", "pretrain_started_from", "pretrain_batched")
 
 
 def represent(representation: Representation, images: np.ndarray, seed: int, budget: Budget, device: str,

@@ -47,8 +47,8 @@ import json
 import shutil
 import time
 import warnings
-from contextlib import contextmanager
-from dataclasses import asdict
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -64,7 +64,7 @@ from .registry import AUTOENCODERS, BATCH_SIZE, architecture
 from .settings import Budget, cache_root, codes_dir
 
 __all__ = ["StoreError", "training_key", "training_folder", "committed_folder", "is_cached", "trained_codes",
-           "trained_model", "store_codes", "umap_embedding"]
+           "trained_codes_seeds", "trained_model", "store_codes", "umap_embedding"]
 
 _CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
 _WEIGHTS, _WEIGHTS_RECORD = "weights.safetensors", "weights.json"
@@ -185,27 +185,100 @@ def trained_codes(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     StoreError
         The training diverged: its loss or its codes are not finite (nothing is cached).
     """
-    key = training_key(name, images, budget, seed)
-    folder = training_folder(key)
-    found = _cached_codes(folder)
-    if found is not None:
-        return found[0], {**found[1], "cached": True, "source": "cache"}
-    found = _committed_codes(committed_folder(key, budget), key)
-    if found is not None:
-        return found[0], {**found[1], "cached": True, "source": "committed"}
-    with _locked(key):
-        found = _cached_codes(folder, locked=True)  # made by another process while this one waited
-        if found is not None:
-            return found[0], {**found[1], "cached": True, "source": "cache"}
-        model, info, x = _pretrain(name, images, budget, seed, device, progress, key, folder)
-        start = time.perf_counter()
-        codes = embed(model, x)
-        info["embed_s"] = time.perf_counter() - start
-        info["reconstruction_mse"] = reconstruction_error(model, x)
-        if not np.isfinite(codes).all():
-            raise StoreError(f"training {name} (seed {seed}) diverged: its codes are not finite, so they are "
-                             f"not cached; its checkpoint is in {folder}")
-        save_verified_array(folder / _CODES, folder / _CODES_RECORD, codes, info)
+    return trained_codes_seeds(name, images, budget, [seed], device, progress)[0]
+
+
+def trained_codes_seeds(name: str, images: np.ndarray, budget: Budget, seeds: list[int], device: str,
+                        progress: bool = True) -> list[tuple[np.ndarray, dict]]:
+    """:func:`trained_codes` for several seeds of one autoencoder, the seeds that need
+    training trained together as one batched model
+    (:func:`caeward.train_batched.pretrain_seeds`) when their checkpoints got equally far.
+
+    Each seed's training is the one :func:`trained_codes` makes (the same cache
+    entry, checkpoints and clock), up to float rounding; its record's
+    ``pretrain_batched`` lists the epochs it trained batched, and with how many seeds,
+    and its clock is charged its share of the batch's wall time.
+
+    Returns
+    -------
+    list of (codes, info), one per seed, in the order of ``seeds``
+    """
+    keys = {seed: training_key(name, images, budget, seed) for seed in seeds}
+    found = {seed: _stored_codes(keys[seed], budget) for seed in seeds}
+    todo = [seed for seed in dict.fromkeys(seeds) if found[seed] is None]
+    if todo:
+        with ExitStack() as locks:
+            for seed in sorted(todo, key=lambda s: _folder_name(keys[s])):  # one order: no deadlock
+                locks.enter_context(_locked(keys[seed]))
+            for seed in todo:  # made by another process while this one waited
+                cached = _cached_codes(training_folder(keys[seed]), locked=True)
+                found[seed] = None if cached is None else (cached[0], {**cached[1], "cached": True,
+                                                                        "source": "cache"})
+            runs = [_open_training(name, images, budget, seed, keys[seed], training_folder(keys[seed]))
+                    for seed in todo if found[seed] is None]
+            x = to_tensor(images, device)
+            for group in _batches(runs):
+                for run, losses, seconds in _train_group(group, x, budget, device, progress):
+                    found[run.seed] = _embed_and_cache(run, _close_training(run, losses, seconds, device), x)
+    return [found[seed] for seed in seeds]
+
+
+def _stored_codes(key: dict, budget: Budget):
+    """``(codes, info)`` of training ``key`` from the cache or the committed codes, or None."""
+    cached = _cached_codes(training_folder(key))
+    if cached is not None:
+        return cached[0], {**cached[1], "cached": True, "source": "cache"}
+    committed = _committed_codes(committed_folder(key, budget), key)
+    if committed is not None:
+        return committed[0], {**committed[1], "cached": True, "source": "committed"}
+    return None
+
+
+def _batches(runs: list[_Training]) -> list[list[_Training]]:
+    """The runs that train together: unfinished ones whose checkpoints hold the same
+    epochs (a batch shares its epoch loop); a finished one alone (it is only loaded)."""
+    groups: dict = {}
+    for run in runs:
+        groups.setdefault(None if run.finished else run.done, []).append(run)
+    return [[run] for run in groups.pop(None, [])] + list(groups.values())
+
+
+def _train_group(group: list[_Training], x, budget: Budget, device, progress: bool):
+    """Train the runs of ``group`` (one, or several batched) with their clocks open;
+    return ``(run, losses, wall seconds)`` for each."""
+    from ..train_batched import pretrain_seeds
+
+    first = group[0]
+    spec, epochs = AUTOENCODERS[first.name], first.key["epochs"]
+    for run in group:
+        _start_clock(run, len(group))
+    settings = dict(batch_size=first.key["batch_size"], optimizer=spec.optimizer, lr=spec.lr, bf16=budget.bf16,
+                    progress=progress, desc=f"pretrain {first.name}")
+    start = time.perf_counter()
+    try:
+        if len(group) == 1:
+            losses = [pretrain(first.model, x, epochs, seed=first.seed, checkpoint=first.checkpoint, **settings)]
+        else:
+            losses = pretrain_seeds([r.model for r in group], x, epochs, seeds=[r.seed for r in group],
+                                    checkpoints=[r.checkpoint for r in group], **settings)
+    except TrainingDiverged as exc:
+        seed = getattr(exc, "seed", first.seed)
+        raise StoreError(f"training {first.name} (seed {seed}) {exc}") from exc
+    seconds = time.perf_counter() - start
+    return [(run, lost, seconds) for run, lost in zip(group, losses)]
+
+
+def _embed_and_cache(run: _Training, info: dict, x) -> tuple[np.ndarray, dict]:
+    """The codes of ``x`` under ``run``'s trained model, cached with ``info`` (refused
+    when not finite)."""
+    start = time.perf_counter()
+    codes = embed(run.model, x)
+    info["embed_s"] = time.perf_counter() - start
+    info["reconstruction_mse"] = reconstruction_error(run.model, x)
+    if not np.isfinite(codes).all():
+        raise StoreError(f"training {run.name} (seed {run.seed}) diverged: its codes are not finite, so they "
+                         f"are not cached; its checkpoint is in {run.folder}")
+    save_verified_array(run.folder / _CODES, run.folder / _CODES_RECORD, codes, info)
     return codes, {**info, "cached": False, "source": "trained"}
 
 
@@ -268,7 +341,44 @@ def _committed_model(name, images, key, budget, device):
 def _pretrain(name, images, budget, seed, device, progress, key, folder):
     """:func:`trained_model` for a known key and folder, under its lock; also returns
     the images as the device tensor it trained on."""
-    spec = AUTOENCODERS[name]
+    x = to_tensor(images, device)
+    run = _open_training(name, images, budget, seed, key, folder)
+    [(run, losses, seconds)] = _train_group([run], x, budget, device, progress)
+    return run.model, _close_training(run, losses, seconds, device), x
+
+
+@dataclass
+class _Training:
+    """One training while a run of it is under way: its model (built under its seed,
+    weights still initial), its files, and its clock's earlier segments."""
+
+    name: str
+    seed: int
+    key: dict
+    folder: Path
+    model: object
+    done: int
+    started_from: dict | None
+    segments: list
+    batched: int = 1
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.folder / _CHECKPOINT
+
+    @property
+    def clock(self) -> Path:
+        return self.folder / "pretrain_clock.json"
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.key["epochs"]
+
+
+def _open_training(name, images, budget, seed, key, folder) -> _Training:
+    """Get training ``key`` ready to run, under its lock: its folder, a checkpoint that
+    passes its check (or none, or a sibling's to continue), and its model built under
+    its seed."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     with atomic_path(folder / "key.json") as tmp:
@@ -282,32 +392,39 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     if not checkpoint.exists():
         _start_from_sibling(key, budget, folder)
         done = _checkpoint_epochs(checkpoint) or 0
-    started_from = _read_started_from(folder)
     runtime.seed_everything(seed)
-    model = spec.build(images.shape[-1])
-    x = to_tensor(images, device)
-    segments = _earlier_segments(clock_path, checkpoint, done)
-    finished = done >= key["epochs"]
-    if not finished:  # a finished training is only loaded: no run of it to time
-        _write_clock(clock_path, segments + [{"from_epoch": done, "started": time.time()}])
-    start = time.perf_counter()
-    try:
-        losses = pretrain(model, x, key["epochs"], batch_size=key["batch_size"], optimizer=spec.optimizer,
-                          lr=spec.lr, seed=seed, checkpoint=checkpoint, bf16=budget.bf16,
-                          progress=progress, desc=f"pretrain {name}")
-    except TrainingDiverged as exc:
-        raise StoreError(f"training {name} (seed {seed}) {exc}") from exc
-    if not finished:
-        segments.append({"from_epoch": done, "to_epoch": len(losses), "seconds": time.perf_counter() - start})
-        _write_clock(clock_path, segments)
+    return _Training(name, seed, key, folder, AUTOENCODERS[name].build(images.shape[-1]), done,
+                     _read_started_from(folder), _earlier_segments(clock_path, checkpoint, done))
+
+
+def _start_clock(run: _Training, batched: int = 1) -> None:
+    """Open the clock segment of a run of ``run`` in which ``batched`` seeds train
+    together (each is charged that share of the wall time); none for a finished training,
+    which is only loaded."""
+    run.batched = batched
+    if not run.finished:
+        opened = {"from_epoch": run.done, "started": time.time()}
+        _write_clock(run.clock, run.segments + [{**opened, **({"share": 1 / batched, "batched": batched}
+                                                              if batched > 1 else {})}])
+
+
+def _close_training(run: _Training, losses: list[float], seconds: float, device) -> dict:
+    """Close the clock segment of ``run`` (``seconds`` of wall time, of which it is
+    charged its share) and return the training's record (see :func:`trained_model`)."""
+    segments = run.segments
+    if not run.finished:
+        segments.append({"from_epoch": run.done, "to_epoch": len(losses), "seconds": seconds / run.batched,
+                         **({"batched": run.batched} if run.batched > 1 else {})})
+        _write_clock(run.clock, segments)
     untimed = segments[0]["from_epoch"] if segments else len(losses)  # epochs trained before the clock
     # The device of the run that finished the training: a seed fixes a training on one kind of device only.
     trained_on = {"device": str(device), "device_name": runtime.device_name(str(device)),
                   "cpu_kernels": runtime.cpu_kernels()}
-    return model, {"key": key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
-                   "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
-                   "pretrain_started_from": started_from, "trained_on": trained_on, "folder": str(folder),
-                   "cached": finished, "source": "cache" if finished else "trained"}, x
+    batched = [{k: s[k] for k in ("from_epoch", "to_epoch", "batched")} for s in segments if "batched" in s]
+    return {"key": run.key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
+            "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
+            "pretrain_started_from": run.started_from, "pretrain_batched": batched, "trained_on": trained_on,
+            "folder": str(run.folder), "cached": run.finished, "source": "cache" if run.finished else "trained"}
 
 
 def _checkpoint_epochs(checkpoint: Path) -> int | None:
@@ -398,7 +515,8 @@ def _earlier_segments(clock_path: Path, checkpoint: Path, done: int) -> list[dic
 
     A run that was killed left its segment open; it is closed with the time its
     last checkpoint was written, which is when its last complete epoch ended (the
-    partial epoch after it is trained again, and counted then). A clock that is
+    partial epoch after it is trained again, and counted then). A segment trained with
+    other seeds in one batch (``"batched"``: how many) counts its share of the wall time. A clock that is
     missing, unreadable or does not add up to the checkpoint's ``done`` epochs is
     dropped: those epochs are then reported as untimed, never guessed.
     """
@@ -407,11 +525,14 @@ def _earlier_segments(clock_path: Path, checkpoint: Path, done: int) -> list[dic
         if segments and "to_epoch" not in segments[-1]:
             last = segments[-1]
             ended = max(checkpoint.stat().st_mtime, last["started"])
-            segments[-1] = {"from_epoch": last["from_epoch"], "to_epoch": done, "seconds": ended - last["started"]}
+            segments[-1] = {"from_epoch": last["from_epoch"], "to_epoch": done,
+                            "seconds": (ended - last["started"]) * last.get("share", 1.0),
+                            **({"batched": last["batched"]} if "batched" in last else {})}
         edges = [s["from_epoch"] for s in segments] + [done]
         if any(s["to_epoch"] != e for s, e in zip(segments, edges[1:])) or edges[0] > done:
             return []
-        return [{k: s[k] for k in ("from_epoch", "to_epoch", "seconds")} for s in segments]
+        kept = ("from_epoch", "to_epoch", "seconds", "batched")
+        return [{k: s[k] for k in kept if k in s} for s in segments]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
 

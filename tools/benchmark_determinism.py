@@ -5,7 +5,7 @@ cuDNN's default algorithm choice and twice with ``torch.backends.cudnn.determini
 and reports whether the per-epoch losses of the two runs agree to the last bit, with
 the seconds each took. Writes ``gpu-determinism-<device>.json`` to ``--output``; ``--device cpu`` rehearses it.
 
-    python tools/gpu_determinism.py --epochs 3 --output $OUT
+    python tools/benchmark_determinism.py --epochs 3
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import torch
 from caeward import runtime
 from caeward.data import load_mnist
 from caeward.experiments.registry import AUTOENCODERS
+from caeward.experiments.settings import benchmarks_dir
+from caeward.files import atomic_path
 from caeward.train import pretrain, to_tensor
 
 
@@ -42,7 +44,7 @@ def one_run(x, epochs: int, deterministic: bool) -> tuple[list[float], float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=Path("."))
+    parser.add_argument("--output", type=Path, default=benchmarks_dir())
     parser.add_argument("--device", default="cuda", help="cpu rehearses the script")
     parser.add_argument("--samples", type=int, default=10_000)
     args = parser.parse_args()
@@ -63,7 +65,8 @@ def main() -> int:
               "device": args.device, "device_name": runtime.device_name(args.device), "versions": runtime.versions(),
               **runtime.git_commit(), "rows": rows}
     args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / f"gpu-determinism-{args.device}.json").write_text(json.dumps(result, indent=2) + "\n")
+    with atomic_path(args.output / f"gpu-determinism-{args.device}.json") as tmp:
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 
