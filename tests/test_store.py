@@ -225,3 +225,10 @@ def test_committed_weights_that_fail_their_check_are_not_used(quick_images, tmp_
         _, info = store.trained_model("cae", quick_images, QUICK, 0, "cpu", progress=False)
     assert info["source"] == "trained"  # trained again; the damaged file is left for git to restore
     assert weights.exists()
+
+
+def test_weights_join_codes_committed_earlier_when_the_checkpoint_is_their_training(quick_images, committed):
+    _, folder = committed  # codes committed, then dropped from the cache; the checkpoint stays
+    assert not (folder / "weights.safetensors").exists()
+    again, written = store.store_codes("cae", quick_images, QUICK, 0, weights=True)
+    assert again == folder and written and (folder / "weights.safetensors").exists()

@@ -570,6 +570,8 @@ def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
     key = training_key(name, images, budget, seed)
     target = committed_folder(key, budget)
     found = _cached_codes(training_folder(key))
+    if found is None and weights:  # codes committed already: add the weights of their training
+        found = _committed_codes(target, key)
     if found is None:
         raise StoreError(f"the codes of {name} (seed {seed}, {len(images):,} images, budget {budget.name}) "
                          f"are not in the cache {cache_root()}: train them first, with python -m caeward train")
