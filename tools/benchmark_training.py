@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -195,9 +196,15 @@ def _seeds_batched(args, x, device: str) -> int:
     return 0
 
 
+# Other work on the machine when the benchmark started (the 1-minute load average; 0 on a
+# quiet machine): recorded so that a reader can tell a measurement made on shared cores.
+_LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
 def _write(output: Path, stem: str, device: str, fields: dict) -> Path:
     """``fields`` with the device, versions and commit, atomically to ``<stem>-<device kind>.json``."""
     result = {**fields, "device": device, "device_name": runtime.device_name(device),
+              "load_average_at_start": _LOAD_AT_START,
               "torch_threads": fields.get("torch_threads", torch.get_num_threads()),
               "cpu_kernels": runtime.cpu_kernels(), "versions": runtime.versions(), **runtime.git_commit(),
               "created": runtime.utc_timestamp()}
