@@ -199,6 +199,10 @@ def _seeds_batched(args, x, device: str) -> int:
 # Other work on the machine when the benchmark started (the 1-minute load average; 0 on a
 # quiet machine): recorded so that a reader can tell a measurement made on shared cores.
 _LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+# The commit and whether the tree was clean, when the benchmark started: it rewrites its own
+# output after every row (a stopped run keeps what it measured), which would otherwise
+# count as an uncommitted change.
+_SOURCE_AT_START = runtime.git_commit()
 
 
 def _write(output: Path, stem: str, device: str, fields: dict) -> Path:
@@ -206,7 +210,7 @@ def _write(output: Path, stem: str, device: str, fields: dict) -> Path:
     result = {**fields, "device": device, "device_name": runtime.device_name(device),
               "load_average_at_start": _LOAD_AT_START,
               "torch_threads": fields.get("torch_threads", torch.get_num_threads()),
-              "cpu_kernels": runtime.cpu_kernels(), "versions": runtime.versions(), **runtime.git_commit(),
+              "cpu_kernels": runtime.cpu_kernels(), "versions": runtime.versions(), **_SOURCE_AT_START,
               "created": runtime.utc_timestamp()}
     output.mkdir(parents=True, exist_ok=True)
     path = output / f"{stem}-{runtime.device_kind(device)}.json"
