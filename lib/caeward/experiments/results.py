@@ -237,17 +237,23 @@ def sd_text(values) -> str:
     return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
 
 
+def mean_sd_text(mean: float, sd: float) -> str:
+    """``"mean ± sd"`` from a table's columns to two decimals; the mean alone where the
+    sd is NaN (one seed)."""
+    return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
+
+
+def paper_text(value) -> str:
+    """One of the paper's numbers to two decimals, or ``"–"`` where it gives none."""
+    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"
+
+
 def format_table(table):
     """The table of :func:`results_table` as a reader sees it: ``mean ± sd`` strings
     beside the paper's numbers, one row per method, a column group per dataset."""
     import pandas as pd
 
-    def pm(mean, sd):
-        return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
-
-    def paper(v):
-        return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2f}"
-
+    pm, paper = mean_sd_text, paper_text
     out = {}
     for _, r in table.iterrows():
         row = out.setdefault(r["label"], {})

@@ -12,16 +12,9 @@ import numpy as np
 from .book import FIGURE_WIDTH, cluster_colours
 from .paper import TABLE1
 from .registry import METHODS
+from .results import mean_sd_text as _pm, paper_text as _paper
 
 __all__ = ["table1_for", "plot_seeds_against_paper", "plot_cluster_maps"]
-
-
-def _pm(mean: float, sd: float) -> str:
-    return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
-
-
-def _paper(value) -> str:
-    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"
 
 
 def table1_for(table, dataset: str):

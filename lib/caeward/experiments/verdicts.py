@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .book import signed
 from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
 from .results import mean_sd
@@ -62,10 +63,6 @@ PAPER_CLAIMS = (
 
 def _paper_acc(method: str, dataset: str) -> float | None:
     return ((TABLE1.get(method) or {}).get(dataset) or {}).get("acc")
-
-
-def _signed(value: float) -> str:
-    return f"{value:+.2f}".replace("-", "−")
 
 
 def claim_verdicts(results, claims=PAPER_CLAIMS, datasets=("mnist-full", "mnist-test")):
@@ -146,7 +143,7 @@ def _verdict(claim: Claim, dataset: str, acc: dict) -> dict | None:
                        "reproduced" if diff > spread else "unclear")
             ahead, n = None, min(len(values), len(b))
             seeds_text = f"{len(values)} vs {len(b)} seeds"
-        return {"paper": "–" if paper is None else _signed(paper), "ours": _signed(diff), "seeds": seeds_text,
+        return {"paper": "–" if paper is None else signed(paper), "ours": signed(diff), "seeds": seeds_text,
                 "verdict": verdict, "ours_value": diff, "paper_value": paper, "n_reaching": ahead, "n_seeds": n}
     if claim.kind == "best":
         means = {m: np.mean(list(acc[(m, dataset)].values())) for m in TABLE1_METHODS if (m, dataset) in acc}
