@@ -75,6 +75,20 @@ def seeded(seed: int):
             torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved[2:]
 
 
+@contextmanager
+def torch_threads(n: int):
+    """Run the block with ``n`` intra-op threads in PyTorch's CPU kernels, then restore
+    the count. The count changes how sums are split, and so their last bits: a training
+    that must give the same numbers in every process pins it."""
+    import torch
+    saved = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
 def float32_everywhere() -> None:
     """Keep float32 work in float32 on GPUs too.
 

@@ -28,21 +28,24 @@ Add ``--store`` to also write those codes under ``results/codes/``, to be commit
 so that the chapters draw that figure from them on any machine without training.
 
 The budget is ``full`` unless ``CAEWARD_QUICK=1`` is set (then ``quick``) or
-``--budget`` names one. Every name, seed and folder is checked before any work
-starts; a mistake is one line on stderr and exit status 2.
+``--budget`` names one. Every name, seed, setting and folder is checked before any work
+starts; a mistake is one line on stderr and exit status 2. Requested work is done or
+reported: a closed output pipe (``... | head -1``) stops the printing, not the runs; a
+run that cannot be done (an invalid stored result, a full disk) is named on stderr and
+the exit status is not 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
-import tempfile
-from pathlib import Path
+import warnings
 
 from ..files import VerificationError
 from .registry import AUTOENCODERS, METHOD_GROUPS, METHODS
-from .settings import BUDGETS, DATASETS, cache_root, current_budget, results_dir
+from .settings import BUDGETS, DATASETS, MAX_SEED, check_paths, current_budget, results_dir
 
 __all__ = ["main"]
 
@@ -131,30 +134,37 @@ def _choose(names: list[str], known, what: str, allow_all: bool = True, groups=(
 
 
 def _check_seeds(seeds: list[int]) -> None:
-    negative = [s for s in seeds if s < 0]
-    if negative:
-        raise UsageError(f"seeds must be whole numbers >= 0, got {', '.join(map(str, negative))}")
+    wrong = [s for s in seeds if not 0 <= s <= MAX_SEED]
+    if wrong:
+        raise UsageError(f"seeds must be whole numbers from 0 to {MAX_SEED}, got {', '.join(map(str, wrong))}")
 
 
-def _check_writable(folder: Path) -> None:
-    """Refuse a folder this process cannot write, before hours of work: the nearest
-    existing folder on its way must take a new file."""
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent
+def _check_settings(**which) -> None:
+    """The settings and folders a command uses (:func:`~.settings.check_paths`), before any work."""
     try:
-        if not existing.is_dir():
-            raise NotADirectoryError(f"{existing} is a file")
-        with tempfile.TemporaryFile(dir=existing):
+        check_paths(**which)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _check_address(address: str, seconds: float = 10.0) -> None:
+    """Refuse a Ray address that takes no connection, in seconds (Ray itself retries
+    for minutes without a word)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=seconds):
             pass
-    except OSError as exc:
-        raise UsageError(f"cannot write into {folder} ({exc}); fix its permissions, or set "
-                         "CAEWARD_RESULTS (results) or CAEWARD_CACHE (trainings) to a writable folder") from exc
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot reach a Ray cluster at {address} ({exc}); start it with `ray start --head` "
+                         "and pass the address it prints, or leave out --address for a local Ray") from exc
 
 
 def _budget(name: str | None):
     if name is None:
-        return current_budget()
+        try:
+            return current_budget()
+        except ValueError as exc:  # CAEWARD_QUICK set to something it does not take
+            raise UsageError(str(exc)) from exc
     if name not in BUDGETS:
         raise UsageError(f"unknown budget {name!r}; known: {', '.join(BUDGETS)}")
     return BUDGETS[name]
@@ -167,9 +177,14 @@ def _command(args) -> int:
         return 0
     budget = _budget(args.budget)
     if args.command == "table":
-        from .results import compute_spent, load_results, results_table
+        _check_settings(cache=False, data=False)
+        from .results import InvalidResultWarning, compute_spent, load_results, results_table
 
-        results = load_results(budget)
+        with warnings.catch_warnings(record=True) as flagged:  # each on stderr, whatever the filters say
+            warnings.simplefilter("always", InvalidResultWarning)
+            results = load_results(budget)
+        for warning in flagged:
+            print(f"caeward: warning: {warning.message}", file=sys.stderr)
         if not results:
             print(f"no results of the {budget.name} budget in {results_dir(budget)}")
             return 0
@@ -184,11 +199,9 @@ def _command(args) -> int:
 
         _choose([args.autoencoder], AUTOENCODERS, "autoencoder", allow_all=False)
         _choose([args.dataset], DATASETS, "dataset", allow_all=False)
-        _check_writable(cache_root())
         if (args.overwrite or args.weights) and not args.store:
             raise UsageError("--overwrite and --weights go with --store")
-        if args.store:
-            _check_writable(results_dir(budget).parent)
+        _check_settings(results=args.store)
         for seed in args.seed:
             info = train_autoencoder(args.autoencoder, args.dataset, seed, budget, store_codes=args.store,
                                      overwrite=args.overwrite, store_weights=args.weights)
@@ -201,13 +214,12 @@ def _command(args) -> int:
         return 0
 
     methods, datasets = _selection(args)
-    _check_writable(results_dir(budget))
-    _check_writable(cache_root())
+    _check_settings()
     if args.command == "campaign":
         return _campaign(args, methods, datasets, budget)
     from .runner import run_many
 
-    run_many(methods, datasets, args.seed, budget, force=args.force)
+    run_many(methods, datasets, args.seed, budget, force=args.force)  # RunsNotDone names what was not
     return 0
 
 
@@ -226,6 +238,8 @@ def _campaign(args, methods: list[str], datasets: list[str], budget) -> int:
         raise UsageError(f"--batch-seeds must be at least 1, got {args.batch_seeds}")
     seeds = list(dict.fromkeys(args.seed))
     started, gpus = False, 0.0
+    if args.address is not None:
+        _check_address(args.address)
     if not args.dry_run:
         from .campaign_ray import cluster_gpus, start_ray
 
@@ -270,26 +284,65 @@ def _cached(budget):
     return lambda autoencoder, dataset, seed: is_cached(autoencoder, images(dataset), budget, seed)
 
 
+class _ClosedPipeSafe:
+    """Standard output that a reader may close (``| head -1``): from then on what is
+    printed goes nowhere, and the work goes on."""
+
+    def __init__(self, stream):
+        self._stream, self.closed_by_reader = stream, False
+
+    def write(self, text):
+        if self.closed_by_reader:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self):
+        if not self.closed_by_reader:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self):
+        self.closed_by_reader = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # so that the interpreter's last flush is quiet too
+        os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    return f"caeward: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for a user's mistake; argparse's
-    own usage errors exit with 2 through ``SystemExit``)."""
+    """Run the command line; returns the exit status (2 for a user's mistake or work
+    that could not be done; argparse's own usage errors exit with 2 through ``SystemExit``)."""
     from ..data import MNISTError
     from .results import ResultFileError
+    from .runner import RunsNotDone
     from .store import StoreError
 
     args = _parser().parse_args(argv)  # argparse's own errors: usage on stderr, status 2
+    stdout, sys.stdout = sys.stdout, _ClosedPipeSafe(sys.stdout)
+    shown = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning
     try:
         status = _command(args)
-        sys.stdout.flush()  # here, so that a closed pipe is met inside this try
+        sys.stdout.flush()
         return status
-    except (UsageError, ResultFileError, StoreError, VerificationError, MNISTError) as exc:
+    except (UsageError, ResultFileError, StoreError, VerificationError, MNISTError, RunsNotDone) as exc:
         print(f"caeward: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `python -m caeward list | head`: the reader left; so do we, quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
     except KeyboardInterrupt:
         print("caeward: interrupted; finished results are kept, a training resumes from its last epoch",
               file=sys.stderr)
         return 130
+    finally:
+        sys.stdout, warnings.formatwarning = stdout, shown

@@ -9,10 +9,18 @@ embedded by UMAP) and :func:`cluster` (k-means, a linkage, a mixture, or DEC-sty
 self-training). :func:`run` loads the data, applies the budget, runs both, scores the
 labels and writes a :class:`~caeward.experiments.results.Result`. A run whose result
 file exists is not run again.
+
+Requested work is done or reported: a run whose stored file fails its checks, or whose
+result cannot be written (a full disk), is named, the other runs go on, and
+:func:`run_many` raises :class:`RunsNotDone` at the end. A computed result that cannot
+be written where it belongs is kept, sealed, beside the cache
+(``<cache>/unwritten-results/``), to be moved into place by hand.
 """
 
 from __future__ import annotations
 
+import errno
+import sys
 import time
 from dataclasses import dataclass, field, replace
 
@@ -26,11 +34,20 @@ from . import store
 from .cost import format_duration, missing_runs_seconds
 from .registry import AUTOENCODERS, METHODS, N_CLUSTERS, TOP_MERGE_HEIGHTS, Clustering, Representation, \
     method_named
-from .results import Result, load_results, read_result, result_path, write_result
-from .settings import DATASETS, Budget, budget_named, subsample
+from .results import Result, ResultFileError, load_results, read_result, result_path, stored_result, write_result
+from .settings import DATASETS, MAX_SEED, Budget, budget_named, cache_root, subsample
 
-__all__ = ["Features", "Step", "load_dataset", "represent", "cluster", "predict", "run", "run_many",
-           "train_autoencoder"]
+__all__ = ["Features", "Step", "RunsNotDone", "ResultNotWritten", "load_dataset", "represent", "cluster", "predict",
+           "run", "run_many", "train_autoencoder"]
+
+
+class ResultNotWritten(OSError):
+    """A run computed its result but could not write it where it belongs (a full disk,
+    say); the message says where the result was kept instead."""
+
+
+class RunsNotDone(RuntimeError):
+    """Some of the runs asked for were not done; the message names each, and why."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +85,8 @@ def load_dataset(dataset: str, budget: str | Budget = "full") -> tuple[np.ndarra
 
 def _check_seed(seed) -> int:
     """``seed`` as a plain int (results and cache keys are JSON), or a clear error."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"a seed is a whole number >= 0, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"a seed is a whole number from 0 to {MAX_SEED}, got {seed!r}")
     return int(seed)
 
 
@@ -134,8 +151,9 @@ def _self_train(settings: SelfTraining, features: Features, progress: bool) -> t
     network = {**{k: info.get(k) for k in _TRAINING_DETAILS}, "reconstruction_mse": reconstruction_error(model, x)}
     settings = replace(settings, maxiter=min(settings.maxiter, features.budget.selftrain_maxiter))
     start = time.perf_counter()
-    out = self_train(model, x, N_CLUSTERS, settings, seed=features.seed,
-                     kmeans_n_init=features.budget.kmeans_n_init, progress=progress)
+    with runtime.torch_threads(store.TRAINING_THREADS):  # one seed, one number (see the store)
+        out = self_train(model, x, N_CLUSTERS, settings, seed=features.seed,
+                         kmeans_n_init=features.budget.kmeans_n_init, progress=progress)
     details = {"autoencoder": network, "selftrain": {k: out[k] for k in ("iterations", "stopped", "delta_label")}}
     return out["labels"], Step({"pretrain_s": info["pretrain_s"], "selftrain_s": time.perf_counter() - start},
                                details)
@@ -265,10 +283,25 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
             print(f"{method} / {dataset} / seed {seed}: another run stored {path.name} first "
                   f"(ACC {stored.acc:.4f}); it is kept")
         return stored
+    except OSError as exc:
+        raise ResultNotWritten(_keep_unwritten(result, path, exc)) from exc
     if verbose:
         print(f"{method} / {dataset} / seed {seed}: ACC {result.acc:.4f}  NMI {result.nmi:.4f}  "
               f"({timings['total_s']:.1f} s) -> {path}")
     return result
+
+
+def _keep_unwritten(result: Result, path, error: OSError) -> str:
+    """Keep a computed result that could not be written to ``path`` beside the cache,
+    sealed; return the one line that says what happened and where it is."""
+    why = "no space left on the device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    line = (f"the result of {result.method} / {result.dataset} / seed {result.seed} could not be written "
+            f"to {path} ({why})")
+    try:
+        spare = write_result(result, replace=True, root=cache_root() / "unwritten-results")
+    except OSError:
+        return f"{line}, nor beside the cache: free some space and run it again"
+    return f"{line}; it is kept in {spare}: free some space, then move it there"
 
 
 def _commit_fields() -> dict:
@@ -314,8 +347,12 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
     seeds = [_check_seed(seed) for seed in seeds]
     jobs = [(m, d, s) for m in methods for d in datasets for s in seeds]
     todo = [j for j in jobs if force or not result_path(*j, budget).exists()]
+    def stored():  # an invalid file is flagged (one line) and left out, never counted
+        found = (stored_result(result_path(*j, budget)) for j in jobs if j not in todo)
+        return [r for r in found if r is not None]
+
     if missing == "skip":
-        return [read_result(result_path(*j, budget)) for j in jobs if j not in todo]
+        return stored()
     if todo:
         seconds, unknown = missing_runs_seconds(todo, load_results(budget), budget, runtime.pick_device())
         known = len(todo) - unknown
@@ -329,9 +366,18 @@ def run_many(methods, datasets, seeds, budget: str | Budget = "full",
                 left = [s for mm, dd, s in todo if (mm, dd) == (m, d)]
                 print(f"  python -m caeward run --method {m} --dataset {d} --seed "
                       f"{' '.join(map(str, left))} --budget {budget.name}")
-            return [read_result(result_path(*j, budget)) for j in jobs if j not in todo]
+            return stored()
         print(f"{len(jobs) - len(todo)} of {len(jobs)} runs are stored; computing {len(todo)} "
               f"at the {budget.name} budget ({estimate}).")
     else:
         print(f"All {len(jobs)} runs are stored; nothing to compute.")
-    return [run(m, d, s, budget, force=force, verbose=(m, d, s) in todo) for m, d, s in jobs]
+    results, not_done = [], []
+    for m, d, s in jobs:
+        try:
+            results.append(run(m, d, s, budget, force=force, verbose=(m, d, s) in todo))
+        except (ResultFileError, ResultNotWritten) as exc:  # the others go on
+            print(f"{m} / {d} / seed {s}: not done: {exc}", file=sys.stderr)
+            not_done.append(f"{m} / {d} / seed {s}")
+    if not_done:
+        raise RunsNotDone(f"{len(not_done)} of {len(jobs)} runs not done (why above): {'; '.join(not_done)}")
+    return results

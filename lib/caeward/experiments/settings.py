@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Budget", "BUDGETS", "DATASETS", "quick_mode", "current_budget", "budget_named", "bf16_twin", "subsample",
+__all__ = ["Budget", "BUDGETS", "DATASETS", "MAX_SEED", "quick_mode", "check_folder", "check_paths", "current_budget", "budget_named", "bf16_twin", "subsample",
            "n_images", "setup", "results_root", "results_dir", "codes_dir", "benchmarks_dir", "cache_root"]
 
 
@@ -86,9 +86,26 @@ BUDGETS.update({f"{b.name}-bf16": replace(b, name=f"{b.name}-bf16", bf16=True)
                 for b in list(BUDGETS.values())})
 
 
+#: The values ``CAEWARD_QUICK`` may take (any case): quick mode on, and off.
+QUICK_ON, QUICK_OFF = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+#: The largest seed: NumPy's legacy generator (``np.random.seed``) takes 0 .. 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
 def quick_mode() -> bool:
-    """True when the environment variable ``CAEWARD_QUICK`` is set to a true value."""
-    return os.environ.get("CAEWARD_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
+    """Whether ``CAEWARD_QUICK`` turns quick mode on (``1``, ``true``, ``yes``, ``on``)
+    or off (unset, empty, ``0``, ``false``, ``no``, ``off``), in any case.
+
+    Raises
+    ------
+    ValueError
+        Any other value (``CAEWARD_QUICK=2`` once meant the full budget, silently).
+    """
+    value = os.environ.get("CAEWARD_QUICK", "").strip().lower()
+    if value not in QUICK_ON + QUICK_OFF:
+        raise ValueError(f"CAEWARD_QUICK is {os.environ['CAEWARD_QUICK']!r}; set it to 1 (quick mode) or 0 "
+                         "(full), or unset it")
+    return value in QUICK_ON
 
 
 def current_budget() -> Budget:
@@ -173,6 +190,62 @@ def cache_root() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caeward" / "runs"
+
+
+def check_folder(folder: Path, variable: str, write: bool = True) -> Path:
+    """``folder`` if this process can use it: a folder it can write into, or one it can
+    create (the nearest existing folder on its way takes a new file); with ``write``
+    false, an existing folder need not take new files. Checked before
+    any work, so that a mistake costs a line, not hours.
+
+    Raises
+    ------
+    ValueError
+        A part of the path is a file, or a link that leads nowhere, or the folder
+        cannot be written; the message names the path and ``variable``, the setting
+        that chooses it.
+    """
+    import tempfile
+
+    folder = Path(folder)
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if os.path.islink(existing) and not existing.exists():
+        raise ValueError(f"{existing} is a link to nothing ({os.readlink(existing)}); remove it or set "
+                         f"{variable} to a folder")
+    if not existing.is_dir():
+        raise ValueError(f"{existing} is a file, not a folder, so {folder} cannot be used; set {variable} "
+                         "to a folder")
+    if not write and existing == folder:
+        return folder
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot write into {folder} ({exc.strerror or exc}); fix its permissions, or set "
+                         f"{variable} to a writable folder") from exc
+    return folder
+
+
+def check_paths(results: bool = True, cache: bool = True, data: bool = True) -> None:
+    """Check the folders a command will use (:func:`check_folder`) and the value of
+    ``CAEWARD_QUICK``, before any data are loaded.
+
+    Raises
+    ------
+    ValueError
+        The first setting that cannot be used, named.
+    """
+    from ..data import data_root
+
+    quick_mode()
+    if results:
+        check_folder(results_root(), "CAEWARD_RESULTS")
+    if cache:
+        check_folder(cache_root(), "CAEWARD_CACHE")
+    if data:
+        check_folder(data_root(), "CAEWARD_DATA", write=False)  # MNIST there may be read-only
 
 
 def setup(seed: int = 0, device: str | None = None) -> str:

@@ -11,6 +11,20 @@ budget's epochs and precision, and the seed. In it: the pretraining checkpoint (
 lets an interrupted training resume), a clock that adds up the wall time of every run
 of the training, and the codes.
 
+**A training folder is its record.** Each folder holds ``key.json``, the key it was
+made for. Before anything in a folder is used (codes, checkpoint, weights), that record
+is compared with the key asked for; a folder that holds another training (copied or
+linked under another's name), or none that it can prove, is never used: it is set
+aside, with a one-line warning, under ``<cache>/set-aside/`` (a user may want it back),
+and the training is made anew.
+
+**One seed, one number.** Every training and embedding of the store runs with
+:data:`TRAINING_THREADS` intra-op threads on a CPU, whatever the process was given: the
+thread count changes how PyTorch splits its sums, and 200 epochs turn the last bits
+into another network (``run`` with two threads and a campaign's one-thread worker once
+stored different numbers under one key). The count is recorded in the training's
+``trained_on``.
+
 **Nothing unverified is used.** Checkpoints and codes are written atomically with a
 record of their SHA-256 that also covers their metadata (:mod:`caeward.files`). A
 cached file that fails its check is discarded, with a warning, and recomputed; codes
@@ -42,6 +56,7 @@ which sibling it continued.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
@@ -63,7 +78,10 @@ from ..train import TRAINING_VERSION, CheckpointError, TrainingDiverged, checkpo
 from .registry import AUTOENCODERS, BATCH_SIZE, architecture
 from .settings import Budget, cache_root, codes_dir
 
-__all__ = ["StoreError", "training_key", "training_folder", "committed_folder", "is_cached", "trained_codes",
+#: Intra-op threads of every training and embedding on a CPU (see the module docstring).
+TRAINING_THREADS = 1
+
+__all__ = ["StoreError", "TRAINING_THREADS", "training_key", "training_folder", "committed_folder", "is_cached", "trained_codes",
            "trained_codes_seeds", "trained_model", "store_codes", "umap_embedding"]
 
 _CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
@@ -102,6 +120,67 @@ def committed_folder(key: dict, budget: Budget) -> Path:
     return codes_dir(budget) / _folder_name(key)
 
 
+_KEY_RECORD = "key.json"
+
+
+def _recorded_key(folder: Path):
+    """The key a training folder records, or None where it records none readable."""
+    try:
+        return json.loads((folder / _KEY_RECORD).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _holds(folder: Path, key: dict) -> bool:
+    """Whether ``folder`` is training ``key``'s by its record (an empty or absent folder
+    holds nothing else, so it counts as its own)."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return not folder.is_symlink()
+    return _recorded_key(folder) == key
+
+
+def _differs(recorded, key: dict) -> str:
+    if not isinstance(recorded, dict):
+        return "it records no training key"
+    fields = [k for k in sorted(set(recorded) | set(key)) if recorded.get(k) != key.get(k)]
+    shown = [f"{k} {recorded.get(k)!r} where {key.get(k)!r} was asked" for k in fields
+             if k not in ("spec", "data_sha256")] + [f"another {k}" for k in fields if k in ("spec", "data_sha256")]
+    return "it holds another training: " + ", ".join(shown)
+
+
+def _set_aside_unless_own(folder: Path, key: dict) -> None:
+    """Under the training's lock: move ``folder`` to ``<cache>/set-aside/`` (never
+    delete it) when it holds another training than ``key``, with a one-line warning."""
+    if _holds(folder, key):
+        return
+    why = _differs(_recorded_key(folder), key)
+    target = cache_root() / "set-aside" / f"{folder.name}-{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**6}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder.rename(target)  # a link is moved as a link: what it points to is left as it is
+    warnings.warn(f"cache folder {folder} is not used ({why}); set aside in {target}, and the training is "
+                  "made anew", stacklevel=4)
+
+
+@contextmanager
+def _writes_into(folder: Path):
+    """Turn a failed write into the cache (a full disk, whose error from ``torch.save``
+    reads ``unexpected pos``) into one :class:`StoreError` naming the folder; the last
+    whole checkpoint stays, so the training resumes from it."""
+    try:
+        yield
+    except OSError as exc:
+        why = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise StoreError(f"cannot write into the cache folder {folder} ({why}); free some space or set "
+                         "CAEWARD_CACHE to another folder, then run again: the training resumes from its "
+                         "last checkpoint") from exc
+    except RuntimeError as exc:
+        if "unexpected pos" not in str(exc) and "No space" not in str(exc):
+            raise
+        raise StoreError(f"cannot write into the cache folder {folder} (no space left on the device, it "
+                         "seems); free some space or set CAEWARD_CACHE to another folder, then run again: the "
+                         "training resumes from its last checkpoint") from exc
+
+
 @contextmanager
 def _locked(key: dict):
     """Hold the training's lock: a second process asking for it waits here."""
@@ -132,8 +211,15 @@ def _cached_array(npy: Path, record: Path, locked: bool):
         return None
 
 
-def _cached_codes(folder: Path, locked: bool = False):
-    return _cached_array(folder / _CODES, folder / _CODES_RECORD, locked)
+def _cached_codes(folder: Path, key: dict, locked: bool = False):
+    """Verified cached codes of training ``key``, or None (also when ``folder`` holds
+    another training: it is set aside by the holder of its lock, before training)."""
+    if not _holds(folder, key):
+        return None
+    found = _cached_array(folder / _CODES, folder / _CODES_RECORD, locked)
+    if found is not None and found[1].get("key") != key:
+        return None
+    return found
 
 
 def _committed_codes(folder: Path, key: dict):
@@ -158,8 +244,9 @@ def is_cached(name: str, images: np.ndarray, budget: Budget, seed: int) -> bool:
     """Whether the codes of this training are at hand, in the cache or committed under
     ``results/codes/`` (either is verified when loaded), so that no training is needed."""
     key = training_key(name, images, budget, seed)
-    return any((f / _CODES).exists() and (f / _CODES_RECORD).exists()
-               for f in (training_folder(key), committed_folder(key, budget)))
+    cached, committed = training_folder(key), committed_folder(key, budget)
+    return any((f / _CODES).exists() and (f / _CODES_RECORD).exists() and ok
+               for f, ok in ((cached, _holds(cached, key)), (committed, True)))
 
 
 # --------------------------------------------------------------------- trainings
@@ -208,24 +295,26 @@ def trained_codes_seeds(name: str, images: np.ndarray, budget: Budget, seeds: li
     todo = [seed for seed in dict.fromkeys(seeds) if found[seed] is None]
     if todo:
         with ExitStack() as locks:
+            locks.enter_context(_writes_into(cache_root()))
             for seed in sorted(todo, key=lambda s: _folder_name(keys[s])):  # one order: no deadlock
                 locks.enter_context(_locked(keys[seed]))
             for seed in todo:  # made by another process while this one waited
-                cached = _cached_codes(training_folder(keys[seed]), locked=True)
+                cached = _cached_codes(training_folder(keys[seed]), keys[seed], locked=True)
                 found[seed] = None if cached is None else (cached[0], {**cached[1], "cached": True,
                                                                         "source": "cache"})
             runs = [_open_training(name, images, budget, seed, keys[seed], training_folder(keys[seed]))
                     for seed in todo if found[seed] is None]
             x = to_tensor(images, device)
-            for group in _batches(runs):
-                for run, losses, seconds in _train_group(group, x, budget, device, progress):
-                    found[run.seed] = _embed_and_cache(run, _close_training(run, losses, seconds, device), x)
+            with runtime.torch_threads(TRAINING_THREADS):
+                for group in _batches(runs):
+                    for run, losses, seconds in _train_group(group, x, budget, device, progress):
+                        found[run.seed] = _embed_and_cache(run, _close_training(run, losses, seconds, device), x)
     return [found[seed] for seed in seeds]
 
 
 def _stored_codes(key: dict, budget: Budget):
     """``(codes, info)`` of training ``key`` from the cache or the committed codes, or None."""
-    cached = _cached_codes(training_folder(key))
+    cached = _cached_codes(training_folder(key), key)
     if cached is not None:
         return cached[0], {**cached[1], "cached": True, "source": "cache"}
     committed = _committed_codes(committed_folder(key, budget), key)
@@ -305,11 +394,12 @@ def trained_model(name: str, images: np.ndarray, budget: Budget, seed: int, devi
     """
     key = training_key(name, images, budget, seed)
     folder = training_folder(key)
-    if (_checkpoint_epochs(folder / _CHECKPOINT) or 0) < key["epochs"]:
+    own = _checkpoint_epochs(folder / _CHECKPOINT) if _holds(folder, key) else 0
+    if (own or 0) < key["epochs"]:
         found = _committed_model(name, images, key, budget, device)
         if found is not None:
             return found
-    with _locked(key):
+    with _writes_into(cache_root()), _locked(key):
         model, info, _ = _pretrain(name, images, budget, seed, device, progress, key, folder)
     return model, info
 
@@ -343,7 +433,8 @@ def _pretrain(name, images, budget, seed, device, progress, key, folder):
     the images as the device tensor it trained on."""
     x = to_tensor(images, device)
     run = _open_training(name, images, budget, seed, key, folder)
-    [(run, losses, seconds)] = _train_group([run], x, budget, device, progress)
+    with runtime.torch_threads(TRAINING_THREADS):
+        [(run, losses, seconds)] = _train_group([run], x, budget, device, progress)
     return run.model, _close_training(run, losses, seconds, device), x
 
 
@@ -379,9 +470,10 @@ def _open_training(name, images, budget, seed, key, folder) -> _Training:
     """Get training ``key`` ready to run, under its lock: its folder, a checkpoint that
     passes its check (or none, or a sibling's to continue), and its model built under
     its seed."""
+    _set_aside_unless_own(folder, key)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
-    with atomic_path(folder / "key.json") as tmp:
+    with atomic_path(folder / _KEY_RECORD) as tmp:
         tmp.write_text(json.dumps(key, indent=2, sort_keys=True))
     checkpoint, clock_path = folder / _CHECKPOINT, folder / "pretrain_clock.json"
     done = _checkpoint_epochs(checkpoint)
@@ -419,7 +511,7 @@ def _close_training(run: _Training, losses: list[float], seconds: float, device)
     untimed = segments[0]["from_epoch"] if segments else len(losses)  # epochs trained before the clock
     # The device of the run that finished the training: a seed fixes a training on one kind of device only.
     trained_on = {"device": str(device), "device_name": runtime.device_name(str(device)),
-                  "cpu_kernels": runtime.cpu_kernels()}
+                  "cpu_kernels": runtime.cpu_kernels(), "threads": TRAINING_THREADS}
     batched = [{k: s[k] for k in ("from_epoch", "to_epoch", "batched")} for s in segments if "batched" in s]
     return {"key": run.key, "losses": losses, "pretrain_s": sum(s["seconds"] for s in segments),
             "pretrain_runs": len(segments), "pretrain_untimed_epochs": untimed,
@@ -470,12 +562,14 @@ def _start_from_sibling(key: dict, budget: Budget, folder: Path) -> None:
             continue
         other_key = {**key, "autoencoder": other, "spec": asdict(spec), "epochs": spec.epochs_for(budget)}
         with _try_locked(other_key) as held:
-            done = _checkpoint_epochs(training_folder(other_key) / _CHECKPOINT) if held else None
+            own = held and _holds(training_folder(other_key), other_key)
+            done = _checkpoint_epochs(training_folder(other_key) / _CHECKPOINT) if own else None
         if done and done <= epochs:
             siblings.append((done, other, other_key))
     for _, other, other_key in sorted(siblings, key=lambda found: -found[0]):  # the furthest first
         with _try_locked(other_key) as held:
-            if held and _copy_sibling(other, training_folder(other_key), epochs, folder):
+            sibling = training_folder(other_key)
+            if held and _holds(sibling, other_key) and _copy_sibling(other, sibling, epochs, folder):
                 return
 
 
@@ -569,7 +663,7 @@ def store_codes(name: str, images: np.ndarray, budget: Budget, seed: int,
     """
     key = training_key(name, images, budget, seed)
     target = committed_folder(key, budget)
-    found = _cached_codes(training_folder(key))
+    found = _cached_codes(training_folder(key), key)
     if found is None and weights:  # codes committed already: add the weights of their training
         found = _committed_codes(target, key)
     if found is None:
