@@ -13,8 +13,10 @@ install:
 book: install
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
+# Two workers, one thread each: both cores busy, none oversubscribed (OpenMP's spinning
+# threads slow k-means many times over when two processes share two cores).
 test: install
-	$(BIN)/python -m pytest
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2
 
 # Re-execute the chapters in full mode and store their outputs (hours for some).
 chapters: install

@@ -75,7 +75,7 @@ class Budget:
 
 
 BUDGETS = {
-    "quick": Budget("quick", max_samples=2000, cae_epochs=2, sae_epochs=2, selftrain_maxiter=150),
+    "quick": Budget("quick", max_samples=2000, kmeans_n_init=4, cae_epochs=2, sae_epochs=2, selftrain_maxiter=150),
     "full": Budget("full", max_samples=None),
 }
 # Each budget's twin with pretraining under bfloat16 autocast (faster on some CPUs:
