@@ -44,7 +44,9 @@ def start_ray(address: str | None = None, **init_options) -> bool:
         return False
     env = {k: v for k, v in os.environ.items() if k.startswith("CAEWARD_") or k == "PYTHONPATH"}
     options = {"include_dashboard": False, "log_to_driver": False, **init_options}
-    ray.init(address=address, runtime_env={"env_vars": env}, **options)
+    # "local": a Ray of its own, never one that happens to run on this machine already
+    # (ray.init() without an address joins that one, and its jobs wait on the other's work)
+    ray.init(address=address or "local", runtime_env={"env_vars": env}, **options)
     return True
 
 
