@@ -28,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
 __all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage",
-           "cut_steps", "largest_gap_k"]
+           "clusters_above", "cut_steps", "largest_gap_k"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -194,6 +194,25 @@ def cut_linkage(Z, n_clusters: int) -> np.ndarray:
     _, first, labels = np.unique(root[:n], return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))  # renumber clusters by first appearance
     return order[labels].astype(np.int64)
+
+
+def clusters_above(Z, threshold: float) -> int:
+    """How many clusters remain when no merge at or above ``threshold`` is made
+    (``AgglomerativeClustering``'s ``distance_threshold`` rule).
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n_samples - 1, 4)
+        A linkage matrix.
+    threshold : float
+
+    Returns
+    -------
+    int
+        Between 1 and n_samples.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1
 
 
 def _check_k(n_clusters, n_samples: int) -> None:

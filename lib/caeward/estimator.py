@@ -197,7 +197,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.manifold == "umap":
             points = embedded = manifold.umap_embed(codes, seed, self._umap_settings())
         Z = cluster.linkage(points, self.linkage, device=device)
-        k = self.n_clusters if self.n_clusters is not None else _clusters_above(Z, self.distance_threshold)
+        k = self.n_clusters if self.n_clusters is not None else cluster.clusters_above(Z, self.distance_threshold)
         # fitted attributes only once everything has worked: a failed fit leaves none half set
         self.autoencoder_, self.loss_curve_, self.embedding_ = autoencoder, loss_curve, codes
         self.manifold_embedding_, self.linkage_ = embedded, Z
@@ -287,8 +287,3 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
                              "scaling='dataset' or scaling='image'")
         return X
 
-
-def _clusters_above(Z: np.ndarray, threshold: float) -> int:
-    """How many clusters remain when no merge at or above ``threshold`` is made
-    (``AgglomerativeClustering``'s rule)."""
-    return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1
