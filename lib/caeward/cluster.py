@@ -296,3 +296,6 @@ def largest_gap_k(Z, ks=range(2, 31)) -> dict:
     if not is_valid_linkage(Z):
         raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
     return cut_steps(Z[:, 2], ks)  # it checks every k against the n - 1 heights
+
+
+from .number_of_clusters import choose_k  # noqa: E402  (chapter 7: k without labels; it imports this module)
