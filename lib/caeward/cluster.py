@@ -119,7 +119,8 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None,
         exact and fast on a GPU. ``"auto"`` takes it when ``device`` is a CUDA
         device and fastcluster otherwise (fastcluster is faster on a CPU).
     device : str, optional
-        Where the torch engine runs (``"cuda"``, ``"cpu"``, ...).
+        Where the torch engine runs (``"cuda"``, ``"cpu"``, ...); a device this
+        machine lacks is refused with a ``ValueError`` naming those it has.
 
     Returns
     -------
@@ -133,10 +134,17 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None,
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if engine == "torch" and method != "ward":
         raise ValueError(f"the torch engine computes Ward linkage only, not {method!r}")
+    if device is not None:
+        from .runtime import check_device  # imports torch: only when a device is named
+
+        check_device(str(device))
     X = _as_points(X)
     n = len(X)
     if n == 1:
         return np.empty((0, 4))
+    # Every linkage here is translation invariant: centred points have small norms, so
+    # distances lose no digits to a large common offset (where SciPy's pdist is exact)
+    X = X - X.mean(axis=0)
     if method == "ward" and (engine == "torch" or
                              (engine == "auto" and str(device or "").startswith("cuda"))):
         from .ward_torch import ward_linkage_torch
