@@ -225,7 +225,7 @@ def _write(path, found: dict) -> None:
 
 def guide_table(runs: dict[str, dict]) -> pd.DataFrame:
     """One row per image set and recipe: mean and sd of ACC and NMI (in %), median
-    seconds and the number of runs."""
+    (CPU) seconds and the number of runs."""
     frames = []
     for name, found in runs.items():
         frame = pd.DataFrame(found["rows"])
@@ -237,7 +237,7 @@ def guide_table(runs: dict[str, dict]) -> pd.DataFrame:
              .agg(runs=("acc", "size"), acc=("acc", "mean"), acc_sd=("acc", "std"),
                   nmi=("nmi", "mean"), nmi_sd=("nmi", "std"), seconds=("seconds", "median"))
              .reset_index())
-    return table.fillna({"acc_sd": 0.0, "nmi_sd": 0.0})
+    return table  # a recipe without a seed (Ward on pixels) ran once: its sd is NaN
 
 
 def recommend(table: pd.DataFrame, close: float = 5.0) -> dict:
