@@ -49,9 +49,9 @@ _STORED_AS = {"kmeans-pixels": "pixels-kmeans", "cae-ward": "proposed-ward",
               "cae-umap-ward": "proposed-umap-ward"}
 #: CAE pretraining epochs at the full budget. MNIST-test's runs are the book's stored
 #: 200-epoch trainings; the two smaller sets get a smaller budget (CPU time is the cost).
-_FULL_EPOCHS = {"digits16": 50, "mnist-test": 200, "mnist-test-unequal": 30}
+_FULL_EPOCHS = {"digits16": 20, "mnist-test": 200, "mnist-test-unequal": 10}
 #: The largest class of the unequal subset, full and quick budget.
-_LARGEST = {"full": 800, "quick": 100}
+_LARGEST = {"full": 400, "quick": 100}
 #: What a row's times are (the machine is shared, so wall time depends on the neighbours).
 _TIMING = ("seconds: process CPU seconds, all threads (stored MNIST-test runs: their recorded "
            "single-threaded wall seconds); wall_seconds: wall-clock")
