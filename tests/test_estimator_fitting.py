@@ -153,5 +153,8 @@ def test_auto_chooses_k_from_the_data_and_says_how(images, monkeypatch):
     model = _model(n_clusters="auto").fit(images)
     assert model.n_clusters_ == model.k_choice_.k == len(np.unique(model.labels_))
     assert seen["n"] == len(images) and seen["k_max"] == 20 and seen["random_state"] == 0
+    assert estimator_module.auto_k_max(30) == 14  # choose_k needs 2 (k + 1) points
+    with pytest.raises(ValueError, match="at least 6 images"):
+        _model(n_clusters="auto").fit(images[:5])
     with pytest.raises(ValueError, match="n_clusters"):
         _model(n_clusters="many").fit(images)

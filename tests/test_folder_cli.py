@@ -131,3 +131,14 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(tmp_path, capsys, case
     assert len(err) == 1 and err[0].startswith("caeward cluster: error:")
     assert not out.exists() and not (folder / "clusters").exists()
     assert _tree_hash(folder) == before
+
+
+def test_k_auto_takes_the_choice_of_choose_k_and_says_so(tmp_path):
+    from caeward.number_of_clusters import choose_k
+
+    folder, _ = _digit_folder(tmp_path, n=30)
+    done = folder_cli.cluster_folder(folder, tmp_path / "out", k="auto", recipe="ward-pixels", progress=False)
+    pixels = read_folder(folder).images.reshape(30, -1)
+    expected = choose_k(pixels, k_max=14, random_state=0, criteria=()).k  # 30 // 2 - 1
+    assert done.result.n_clusters == expected == len(set(done.labels.tolist()))
+    assert "chosen from the data" in (tmp_path / "out" / "report.html").read_text()

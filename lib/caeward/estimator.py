@@ -33,6 +33,18 @@ _ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "cae": models.ConvAuto
 _SIDE_MULTIPLE, _MIN_SIDE = 4, 12
 #: ``n_clusters="auto"`` weighs 2..20 clusters (fewer when there are fewer points).
 _AUTO_K_MAX = 20
+#: The fewest images ``n_clusters="auto"`` takes: choose_k compares k = 2 on resamples.
+_AUTO_MIN_SAMPLES = 6
+
+
+def auto_k_max(n_samples: int) -> int:
+    """The largest k that ``n_clusters="auto"`` weighs for ``n_samples`` points: 20, or
+    fewer where :func:`caeward.number_of_clusters.choose_k` needs 2 (k + 1) points."""
+    if n_samples < _AUTO_MIN_SAMPLES:
+        raise ValueError(f"n_clusters='auto' needs at least {_AUTO_MIN_SAMPLES} images, got {n_samples}")
+    return min(_AUTO_K_MAX, n_samples // 2 - 1)
+
+
 #: UMAP's components when the number of clusters is not known in advance.
 _UMAP_COMPONENTS_UNKNOWN_K = 10
 
@@ -240,6 +252,8 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         images = self._images(X, fitting=True)
         if self.manifold == "umap":
             manifold.check_n_samples(len(images), self._umap_settings())
+        if self.n_clusters == "auto":
+            auto_k_max(len(images))  # too few images: refused before training
         seed = self._seed()
         with seeded(seed):  # the caller's generators and flags are left as they were
             # an image side the network does not take fails here, before any training
@@ -256,8 +270,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.n_clusters == "auto":
             from .number_of_clusters import choose_k
 
-            k_choice = choose_k(points, k_max=min(_AUTO_K_MAX, len(points) - 1), random_state=seed,
-                                criteria=())
+            k_choice = choose_k(points, k_max=auto_k_max(len(points)), random_state=seed, criteria=())
             k = int(k_choice.k)
         elif self.n_clusters is None:
             k = cluster.clusters_above(Z, self.distance_threshold)

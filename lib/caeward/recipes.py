@@ -47,8 +47,6 @@ DEFAULT_RECIPE = "cae-umap-ward"
 #: image sets of a few thousand images (the book's MNIST runs take 200).
 DEFAULT_EPOCHS = 50
 
-#: ``n_clusters="auto"`` weighs 2..20 clusters, as ``CAEWard`` does.
-_AUTO_K_MAX = 20
 #: The k a recipe's UMAP step plans for when the number of clusters is not given.
 _UMAP_COMPONENTS_UNKNOWN_K = 10
 
@@ -161,9 +159,10 @@ def _cluster(points, recipe: str, n_clusters, distance_threshold, seed: int):
     """Labels, the Ward tree (None for k-means) and the choice of k (None unless auto)."""
     k_choice = None
     if n_clusters == "auto":
+        from .estimator import auto_k_max  # the same candidates as CAEWard(n_clusters="auto")
         from .number_of_clusters import choose_k
 
-        k_choice = choose_k(points, k_max=min(_AUTO_K_MAX, len(points) - 1), random_state=seed, criteria=())
+        k_choice = choose_k(points, k_max=auto_k_max(len(points)), random_state=seed, criteria=())
         n_clusters = int(k_choice.k)
     if recipe == "kmeans-pixels":
         return cluster.kmeans(points, n_clusters, random_state=seed), None, k_choice
