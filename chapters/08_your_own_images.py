@@ -266,8 +266,10 @@ print(f"ACC {100 * metrics.cluster_acc(np.array(truth), done.labels):.2f}, "
 #
 # The CAE budget differs by set, as CPU time is the cost: on MNIST-test the runs are
 # the book's stored 200-epoch trainings of chapters 4 and 6 (read, not recomputed);
-# the digits get 20 epochs and the unequal subset 10, a small budget: on those two
-# sets the CAE recipes are measured short of what a long training may give. Time is the process's CPU
+# the digits get 20 epochs and the unequal subset 10, in batches of 64 (the command's
+# default) so that even a short training makes hundreds of steps; still a small
+# budget: on those two sets the CAE recipes are measured short of what a long
+# training may give. Time is the process's CPU
 # seconds, single-threaded, training included (for the stored MNIST-test runs, the
 # single-threaded wall seconds their result files record). The files, with their
 # commit, settings, device and versions, are `results/own-images/guide-*.json`.

@@ -36,7 +36,7 @@ import numpy as np
 
 from . import folder as folder_reading
 from . import report
-from .recipes import DEFAULT_EPOCHS, DEFAULT_RECIPE, RECIPES, RecipeResult, run_recipe
+from .recipes import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_RECIPE, RECIPES, RecipeResult, run_recipe
 from .runtime import check_device
 
 __all__ = ["cluster_folder", "FolderClustering", "FolderError", "main"]
@@ -122,7 +122,7 @@ def _check_options(recipe, k, distance_threshold, epochs, batch_size, side, seed
 def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int | str | None = 10,
                    distance_threshold: float | None = None, recipe: str = DEFAULT_RECIPE,
                    epochs: int = DEFAULT_EPOCHS, seed: int = 0, device: str | None = None,
-                   batch_size: int = 256, side: int = 28, progress: bool = True) -> FolderClustering:
+                   batch_size: int = DEFAULT_BATCH_SIZE, side: int = 28, progress: bool = True) -> FolderClustering:
     """Cluster every image under ``folder`` and write labels, sheets, tree and report to ``out``.
 
     Parameters
@@ -217,7 +217,8 @@ def parser() -> argparse.ArgumentParser:
                                                             f"(default {DEFAULT_RECIPE})")
     p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help="CAE pretraining epochs "
                                                                       f"(default {DEFAULT_EPOCHS})")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                   help=f"CAE training batch size (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", help="cpu, cuda, mps (default: the first available)")
     p.add_argument("--side", type=int, default=28, help="square side in pixels (default 28)")

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import cluster, manifold
 
-__all__ = ["RECIPES", "DEFAULT_RECIPE", "DEFAULT_EPOCHS", "RecipeResult", "run_recipe", "check_recipe"]
+__all__ = ["RECIPES", "DEFAULT_RECIPE", "DEFAULT_EPOCHS", "DEFAULT_BATCH_SIZE", "RecipeResult", "run_recipe", "check_recipe"]
 
 #: Recipe name -> what it is, in words (the report and the book print these).
 RECIPES = {
@@ -46,6 +46,10 @@ DEFAULT_RECIPE = "cae-umap-ward"
 #: Pretraining epochs of the CAE recipes unless told otherwise: chapter 8's budget for
 #: image sets of a few thousand images (the book's MNIST runs take 200).
 DEFAULT_EPOCHS = 50
+
+#: The CAE's batch size unless told otherwise: a folder of a few hundred images still
+#: gets several steps per epoch (the book's MNIST runs take 256).
+DEFAULT_BATCH_SIZE = 64
 
 #: The k a recipe's UMAP step plans for when the number of clusters is not given.
 _UMAP_COMPONENTS_UNKNOWN_K = 10
@@ -93,7 +97,7 @@ def check_recipe(recipe: str, n_clusters, distance_threshold) -> None:
 
 
 def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
-               distance_threshold: float | None = None, epochs: int = DEFAULT_EPOCHS, batch_size: int = 256,
+               distance_threshold: float | None = None, epochs: int = DEFAULT_EPOCHS, batch_size: int = DEFAULT_BATCH_SIZE,
                seed: int = 0, device: str | None = None, progress: bool = False) -> RecipeResult:
     """Cluster images with one of the :data:`RECIPES`.
 
