@@ -214,7 +214,8 @@ glue("own_k_ratio", int(rule["k_ratio"]), display=False)
 # ```
 #
 # Here 300 of the digits are written as PNG files into a temporary folder, with a
-# file that is not an image among them, and clustered with the command's defaults.
+# file that is not an image among them, and clustered with the command's defaults
+# except the side: these images are 16×16, so `side=16` keeps them as they are.
 
 # %%
 import tempfile
@@ -236,7 +237,8 @@ for i in range(300):
 (folder / "README.txt").write_text("not an image")
 
 epochs = DEFAULT_EPOCHS if budget.name == "full" else budget.cae_epochs
-done = cluster_folder(folder, work / "clusters", k=10, epochs=epochs, progress=False)
+done = cluster_folder(folder, work / "clusters", k=10, epochs=epochs, side=16,
+                      progress=False)
 print(f"recipe {DEFAULT_RECIPE}: {RECIPES[DEFAULT_RECIPE]}; {epochs} epochs")
 print(f"{len(done.paths)} images in {done.result.n_clusters} clusters, "
       f"{done.seconds:.0f} s; skipped: {done.skipped}")
@@ -366,7 +368,8 @@ print(f"recommended for an unknown image set: {unknown}; "
 # %% tags=["hide-cell"]
 # Answer
 for recipe in ("kmeans-pixels", "ward-pixels"):
-    other = cluster_folder(folder, work / recipe, k=10, recipe=recipe, progress=False)
+    other = cluster_folder(folder, work / recipe, k=10, recipe=recipe, side=16,
+                           progress=False)
     acc = metrics.cluster_acc(np.array(truth), other.labels)
     print(f"{recipe}: ACC {100 * acc:.2f} on the 300 digits")
 
