@@ -250,6 +250,12 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
                              "(set n_clusters=None to cut by distance_threshold)")
         device = check_device(self.device) if self.device is not None else pick_device()
         images = self._images(X, fitting=True)
+        side = images.shape[-1]
+        # after the pixel values' checks, which scikit-learn's checks expect to speak first
+        if side < _MIN_SIDE or side % _SIDE_MULTIPLE:
+            raise ValueError(f"the autoencoders take square images whose side is a multiple of "
+                             f"{_SIDE_MULTIPLE} and at least {_MIN_SIDE}, got {side}×{side}; "
+                             "pad or resize them (load_digits' 8x8: repeat each pixel 2x2 to 16x16)")
         if self.manifold == "umap":
             manifold.check_n_samples(len(images), self._umap_settings())
         if self.n_clusters == "auto":
@@ -347,10 +353,6 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"images must be square, got {X.shape[1]}×{X.shape[2]}; pad or crop them")
         if X.shape[1] == 0:
             raise ValueError("images are 0×0: there are no pixels to learn from")
-        if fitting and (X.shape[1] < _MIN_SIDE or X.shape[1] % _SIDE_MULTIPLE):
-            raise ValueError(f"the autoencoders take square images whose side is a multiple of "
-                             f"{_SIDE_MULTIPLE} and at least {_MIN_SIDE}, got {X.shape[1]}×{X.shape[1]}; "
-                             "pad or resize them (load_digits' 8x8: repeat each pixel 2x2 to 16x16)")
         if fitting and isinstance(self.n_clusters, Integral):
             if len(X) < self.n_clusters:
                 raise ValueError(f"{len(X)} images cannot form {self.n_clusters} clusters: "
