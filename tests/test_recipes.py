@@ -70,4 +70,5 @@ def test_the_advice_follows_the_numbers():
     advice = recommend(table)
     assert advice["unknown"] == "slow-best"   # highest mean ACC, 85
     assert advice["fast"] == "fast-near"      # quickest within 5 points (82.5)
+    assert advice["no_training"] == "slow-best"  # none of these names trains a network
     assert advice["per_set"] == {"a": "slow-best", "b": "slow-best"}

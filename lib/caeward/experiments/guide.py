@@ -251,7 +251,8 @@ def recommend(table: pd.DataFrame, close: float = 5.0) -> dict:
     dict
         ``unknown``: the recipe with the highest ACC averaged over the image sets (the
         one to use on images you know nothing about); ``fast``: the quickest recipe
-        (median seconds summed over the sets) within ``close`` points of it;
+        (median seconds summed over the sets) within ``close`` points of it (itself
+        when none is); ``no_training``: the best of the recipes that train no network;
         ``per_set``: the best recipe of each set; ``mean_acc``: ACC averaged over the
         sets per recipe; ``seconds``: median seconds summed over the sets per recipe.
     """
@@ -260,6 +261,7 @@ def recommend(table: pd.DataFrame, close: float = 5.0) -> dict:
     unknown = max(mean_acc.index, key=lambda r: (round(mean_acc[r], 6), -seconds[r]))
     near = [r for r in mean_acc.index if mean_acc[r] >= mean_acc[unknown] - close]
     fast = min(near, key=lambda r: seconds[r])
+    no_training = max((r for r in mean_acc.index if not r.startswith("cae-")), key=lambda r: mean_acc[r])
     per_set = {s: part.loc[part["acc"].idxmax(), "recipe"] for s, part in table.groupby("set", sort=False)}
-    return {"unknown": unknown, "fast": fast, "per_set": per_set, "mean_acc": mean_acc.to_dict(),
+    return {"unknown": unknown, "fast": fast, "no_training": no_training, "per_set": per_set, "mean_acc": mean_acc.to_dict(),
             "seconds": seconds.to_dict()}
