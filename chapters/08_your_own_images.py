@@ -79,7 +79,6 @@ firsts = [np.flatnonzero(labels == d)[j] for j in range(2) for d in range(10)]
 for ax, i in zip(axes.flat, firsts):
     ax.imshow(images[i], cmap="gray_r")
     ax.set_axis_off()
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -167,7 +166,6 @@ sch.dendrogram(model.linkage_, truncate_mode="lastp", p=30, ax=ax,
                color_threshold=0, above_threshold_color="0.3", leaf_font_size=8)
 ax.set_ylabel("merge height")
 ax.set_title("The last 30 merges of the Ward tree of the codes")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -242,7 +240,7 @@ done = cluster_folder(folder, work / "clusters", k=10, epochs=epochs, side=16,
 print(f"recipe {DEFAULT_RECIPE}: {RECIPES[DEFAULT_RECIPE]}; {epochs} epochs")
 print(f"{len(done.paths)} images in {done.result.n_clusters} clusters, "
       f"{done.seconds:.0f} s; skipped: {done.skipped}")
-print(sorted(p.relative_to(work).as_posix() for p in done.out.rglob("*"))[:6], "...")
+print(sorted(p.relative_to(done.out).as_posix() for p in done.out.rglob("*"))[:5], "...")
 print((done.out / "labels.csv").read_text().splitlines()[:3])
 ShowImage(filename=str(done.out / "clusters" / "cluster-00.png"))
 

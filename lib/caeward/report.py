@@ -109,9 +109,8 @@ def write_dendrogram(path: str | os.PathLike, Z: np.ndarray, n_clusters: int, p:
     ax.axhline((kept + undone) / 2, color="tab:red", linestyle="--", linewidth=1)
     ax.set_ylabel("merge height")
     ax.set_title(f"The last {min(p, n)} merges; the dashed line cuts {n_clusters} clusters")
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+    with atomic_path(path) as tmp:  # bbox "tight" trims the margins whatever layout engine is set
+        fig.savefig(tmp, format="png", bbox_inches="tight")
     plt.close(fig)
 
 
