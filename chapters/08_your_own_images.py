@@ -240,7 +240,8 @@ done = cluster_folder(folder, work / "clusters", k=10, epochs=epochs, side=16,
 print(f"recipe {DEFAULT_RECIPE}: {RECIPES[DEFAULT_RECIPE]}; {epochs} epochs")
 print(f"{len(done.paths)} images in {done.result.n_clusters} clusters, "
       f"{done.seconds:.0f} s; skipped: {done.skipped}")
-print(sorted(p.relative_to(done.out).as_posix() for p in done.out.rglob("*"))[:5], "...")
+written = sorted(p.relative_to(done.out).as_posix() for p in done.out.rglob("*"))
+print(written[:5], "...")
 print((done.out / "labels.csv").read_text().splitlines()[:3])
 ShowImage(filename=str(done.out / "clusters" / "cluster-00.png"))
 
