@@ -331,18 +331,18 @@ print(f"recommended for an unknown image set: {unknown}; "
 # %% [markdown]
 # ### The decision guide
 #
-# - **Images you know nothing about:** `{glue:text}`guide_unknown``
+# - **Images you know nothing about:** {glue:text}`guide_unknown`
 #   ({glue:text}`guide_unknown_text`), the highest ACC averaged over the three sets,
 #   {glue:text}`guide_unknown_acc`, at {glue:text}`guide_unknown_s` CPU seconds for
-#   the three sets together. The command's default, `{glue:text}`guide_default``,
+#   the three sets together. The command's default, {glue:text}`guide_default`,
 #   {glue:text}`guide_default_matches`; it is {glue:text}`guide_default_paper`.
 # - **Little time:** {glue:text}`guide_fast`. Without training a network, the best is
-#   `{glue:text}`guide_cheap`` ({glue:text}`guide_cheap_acc` ACC averaged, in
+#   {glue:text}`guide_cheap` ({glue:text}`guide_cheap_acc` ACC averaged, in
 #   {glue:text}`guide_cheap_s` CPU seconds for the three sets together).
-# - **Per set**, the best recipe was `{glue:text}`guide_best_digits16`` on the digits
-#   ({glue:text}`guide_best_digits16_acc`), `{glue:text}`guide_best_mnist_test`` on
+# - **Per set**, the best recipe was {glue:text}`guide_best_digits16` on the digits
+#   ({glue:text}`guide_best_digits16_acc`), {glue:text}`guide_best_mnist_test` on
 #   MNIST-test ({glue:text}`guide_best_mnist_test_acc`) and
-#   `{glue:text}`guide_best_mnist_test_unequal`` on the unequal subset
+#   {glue:text}`guide_best_mnist_test_unequal` on the unequal subset
 #   ({glue:text}`guide_best_mnist_test_unequal_acc`).
 # - **The paper's recipe** (`cae-ward`) averages {glue:text}`guide_paper_acc` and ranks
 #   {glue:text}`guide_paper_rank` of five: its codes need the long training that
