@@ -102,7 +102,7 @@ glue("home_claims_held", f"{len(held)} of {len(verdicts)}", None)
 #   ground up, with exercises that run in a couple of minutes on a laptop in quick
 #   mode (below); chapter 2's checks of the paper's Fig. 1 and chapter 3's derivation
 #   make good lectures. Each chapter opens in Colab from the rocket button at its top.
-# - **To cluster your own images** (practitioners): chapter 7 and the README show
+# - **To cluster your own images** (practitioners): chapter 8 and the README show
 #   `caeward.CAEWard`, a scikit-learn estimator; chapter 3 says what Ward costs at
 #   scale.
 #

@@ -331,7 +331,7 @@ if pretrain_s and ward_s and kmeans_s:
 # - Ward's ACC at ten clusters moves by several points from seed to seed, its NMI far
 #   less: one run per row, as the paper reports, cannot settle a difference of a few
 #   points.
-# - For your own images, the last row is `caeward.CAEWard` (chapter 7):
+# - For your own images, the last row is `caeward.CAEWard` (chapter 8):
 #   `CAEWard(n_clusters=10).fit(images)` trains the proposed CAE and cuts Ward's tree
 #   of its codes.
 #

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from scipy.cluster import hierarchy as sch
 
+from caeward import cluster
 from caeward.cluster import cut_linkage, kmeans, linkage, ward_linkage
 from caeward.metrics import ari
 
@@ -141,3 +142,37 @@ def test_cut_steps_reads_the_same_from_a_tail_of_heights():
         cut_steps(Z[-11:, 2], ks=[12])
     with pytest.raises(ValueError, match="one-dimensional"):
         cut_steps(Z[-11:, 2:4], ks=[2])
+
+
+def test_ward_heights_match_scipy_on_points_far_from_the_origin():
+    # an offset of 1e8 leaves the distances intact only if the points are centred first
+    from scipy.cluster.hierarchy import ward as scipy_ward
+
+    X = np.random.default_rng(0).normal(size=(200, 5)) + 1e8
+    ours, theirs = cluster.linkage(X, "ward")[:, 2], scipy_ward(X)[:, 2]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_an_absent_device_is_one_clear_value_error():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    with pytest.raises(ValueError, match="not available on this machine; it has: cpu"):
+        cluster.linkage(np.zeros((4, 2)), "ward", device="cuda")
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), "NaN"),
+    (np.zeros((3, 2), dtype=bool), "numeric"),
+    (np.zeros((3, 2), dtype=object), "numeric"),
+    (np.zeros(3), "2-d"),
+    (np.zeros((0, 2)), "empty"),
+])
+def test_the_torch_engine_validates_its_input_as_linkage_does(X, match):
+    from caeward.ward_torch import ward_linkage_torch
+
+    with pytest.raises(ValueError, match=match):
+        ward_linkage_torch(X)
+    with pytest.raises(ValueError, match=match):
+        cluster.linkage(X, "ward")

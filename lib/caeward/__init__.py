@@ -15,12 +15,16 @@ Clustering Analysis with Deep Convolutional Autoencoders* (2020). It has two lay
 - :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1)
 - :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
 - :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
+- :mod:`caeward.recipes` -- five recipes, pixels to codes, that chapter 8 measures
+- :mod:`caeward.folder`, :mod:`caeward.report`, :mod:`caeward.folder_cli` -- a folder of
+  image files read, clustered and reported: ``python -m caeward cluster`` (chapter 8)
 - :mod:`caeward.runtime`, :mod:`caeward.files` -- seeding, devices, versions; files
   written atomically and verified when read
 
 **The experiments** -- :mod:`caeward.experiments`, the book's machinery: budgets and
 paths, the registry of autoencoders and methods, the store of trainings, results and
-their tables, the cost estimate and the runner behind ``python -m caeward``. It builds on
+their tables, the cost estimate and the runner behind ``python -m caeward`` (all but
+its ``cluster`` command, which is the method layer's). It builds on
 the method layer; the method layer never imports it.
 """
 

@@ -1,8 +1,20 @@
-"""``python -m caeward``: the book's command line (:mod:`caeward.experiments.cli`)."""
+"""``python -m caeward``: ``cluster`` clusters a folder of images
+(:mod:`caeward.folder_cli`, the method layer); every other command is the book's
+(:mod:`caeward.experiments.cli`)."""
 
 import sys
 
-from .experiments.cli import main
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["cluster"]:
+        from .folder_cli import main as cluster_main  # the practitioner's command needs no book machinery
+
+        return cluster_main(argv[1:])
+    from .experiments.cli import main as book_main
+
+    return book_main(argv)
+
 
 if __name__ == "__main__":
     sys.exit(main())

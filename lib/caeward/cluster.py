@@ -28,7 +28,7 @@ from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
 __all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage",
-           "cut_steps", "largest_gap_k"]
+           "clusters_above", "cut_steps", "largest_gap_k"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
@@ -119,7 +119,8 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None,
         exact and fast on a GPU. ``"auto"`` takes it when ``device`` is a CUDA
         device and fastcluster otherwise (fastcluster is faster on a CPU).
     device : str, optional
-        Where the torch engine runs (``"cuda"``, ``"cpu"``, ...).
+        Where the torch engine runs (``"cuda"``, ``"cpu"``, ...); a device this
+        machine lacks is refused with a ``ValueError`` naming those it has.
 
     Returns
     -------
@@ -133,10 +134,17 @@ def linkage(X, method: str = "ward", max_matrix_bytes: int | None = None,
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if engine == "torch" and method != "ward":
         raise ValueError(f"the torch engine computes Ward linkage only, not {method!r}")
+    if device is not None:
+        from .runtime import check_device  # imports torch: only when a device is named
+
+        check_device(str(device))
     X = _as_points(X)
     n = len(X)
     if n == 1:
         return np.empty((0, 4))
+    # Every linkage here is translation invariant: centred points have small norms, so
+    # distances lose no digits to a large common offset (where SciPy's pdist is exact)
+    X = X - X.mean(axis=0)
     if method == "ward" and (engine == "torch" or
                              (engine == "auto" and str(device or "").startswith("cuda"))):
         from .ward_torch import ward_linkage_torch
@@ -194,6 +202,25 @@ def cut_linkage(Z, n_clusters: int) -> np.ndarray:
     _, first, labels = np.unique(root[:n], return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first))  # renumber clusters by first appearance
     return order[labels].astype(np.int64)
+
+
+def clusters_above(Z, threshold: float) -> int:
+    """How many clusters remain when no merge at or above ``threshold`` is made
+    (``AgglomerativeClustering``'s ``distance_threshold`` rule).
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n_samples - 1, 4)
+        A linkage matrix.
+    threshold : float
+
+    Returns
+    -------
+    int
+        Between 1 and n_samples.
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1
 
 
 def _check_k(n_clusters, n_samples: int) -> None:
@@ -277,3 +304,6 @@ def largest_gap_k(Z, ks=range(2, 31)) -> dict:
     if not is_valid_linkage(Z):
         raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
     return cut_steps(Z[:, 2], ks)  # it checks every k against the n - 1 heights
+
+
+from .number_of_clusters import choose_k  # noqa: E402  (chapter 7: k without labels; it imports this module)

@@ -1,26 +1,23 @@
 """``CAEWard``: the paper's method as a scikit-learn estimator, for your own images.
 
 Introduced in chapter 4 (*The full experiment*), where it is the method of the last
-row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*), and
-the appendix *Clustering your own images* runs it on images that are not MNIST. The
-algorithm lives in :mod:`caeward.models`, :mod:`caeward.train`, :mod:`caeward.manifold`
-and :mod:`caeward.cluster`; this module validates parameters and input, then wires them
+row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*),
+``n_clusters="auto"`` chapter 7's (*How many clusters?*), and chapter 8 (*Clustering
+your own images*) runs it on images that are not MNIST. The algorithm lives in
+:mod:`caeward.models`, :mod:`caeward.train`, :mod:`caeward.manifold` and
+:mod:`caeward.cluster`; this module validates parameters and input, then wires them
 up, as scikit-learn's ``AgglomerativeClustering`` does.
-
-Example
--------
->>> from caeward import CAEWard
->>> model = CAEWard(n_clusters=10, epochs=50).fit(images)     # doctest: +SKIP
->>> model.labels_, model.linkage_                              # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -32,15 +29,39 @@ __all__ = ["CAEWard"]
 
 # The names of the book's registry (caeward.experiments.registry.AUTOENCODERS).
 _ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "cae": models.ConvAutoencoder}
+# Both halve the side twice and end in a 3x3 head: the size rule :mod:`caeward.models` enforces.
+_SIDE_MULTIPLE, _MIN_SIDE = 4, 12
+#: ``n_clusters="auto"`` weighs 2..20 clusters (fewer when there are fewer points).
+_AUTO_K_MAX = 20
+#: The fewest images ``n_clusters="auto"`` takes: choose_k compares k = 2 on resamples.
+_AUTO_MIN_SAMPLES = 6
+
+
+def auto_k_max(n_samples: int) -> int:
+    """The largest k that ``n_clusters="auto"`` weighs for ``n_samples`` points: 20, or
+    fewer where :func:`caeward.number_of_clusters.choose_k` needs 2 (k + 1) points."""
+    if n_samples < _AUTO_MIN_SAMPLES:
+        raise ValueError(f"n_clusters='auto' needs at least {_AUTO_MIN_SAMPLES} images, got {n_samples}")
+    return min(_AUTO_K_MAX, n_samples // 2 - 1)
+
+
+#: UMAP's components when the number of clusters is not known in advance.
+_UMAP_COMPONENTS_UNKNOWN_K = 10
 
 
 class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     """Convolutional autoencoder + agglomerative (Ward) clustering of its codes.
 
+    Pretrains a convolutional autoencoder on the images, embeds them as codes and
+    builds the Ward tree of the codes (Park & Ko 2020), then cuts it into flat clusters.
+
     Parameters
     ----------
-    n_clusters : int or None, default=10
-        Number of flat clusters cut from the tree; ``None`` with ``distance_threshold``.
+    n_clusters : int, "auto" or None, default=10
+        Number of flat clusters cut from the tree; ``"auto"`` chooses it from the
+        points clustered, without labels
+        (:func:`caeward.number_of_clusters.choose_k`, candidates 2..20); ``None`` with
+        ``distance_threshold``.
     distance_threshold : float or None, default=None
         Cut the tree where merges rise above this height instead (as
         ``AgglomerativeClustering``); needs ``n_clusters=None``. Heights are SciPy's:
@@ -51,7 +72,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     code_dim : int, default=10
         Size of the code layer.
     epochs : int, default=200
-        Pretraining epochs (the book's full budget uses 200).
+        Pretraining epochs (the book's full budget uses 200), at least 1.
     batch_size : int, default=256
     lr : float, default=1e-3
         Adam's learning rate.
@@ -83,7 +104,20 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     labels_ : ndarray of int64, shape (n_samples,)
     n_clusters_ : int
-        The number of clusters found (``n_clusters``, or what the threshold gave).
+        The number of clusters found (``n_clusters``, what the threshold gave, or
+        what ``"auto"`` chose).
+    k_choice_ : KChoice or None
+        With ``n_clusters="auto"``: the choice and its evidence per criterion
+        (:class:`caeward.number_of_clusters.KChoice`); ``None`` otherwise.
+    children_ : ndarray of int64, shape (n_samples - 1, 2)
+        The children of each merge, as ``AgglomerativeClustering`` gives them: values
+        below ``n_samples`` are samples, ``n_samples + i`` is the cluster made by
+        merge ``i``.
+    distances_ : ndarray of float64, shape (n_samples - 1,)
+        The height of each merge (as ``AgglomerativeClustering`` with
+        ``compute_distances=True``; for Ward, scikit-learn's and SciPy's heights agree).
+    n_leaves_ : int
+        The number of leaves of the tree: ``n_samples``.
     linkage_ : ndarray of float64, shape (n_samples - 1, 4)
         SciPy linkage matrix of the points clustered (the codes, or their UMAP
         embedding): cut it at another k with :func:`caeward.cluster.cut_linkage`,
@@ -103,16 +137,46 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         With ``scaling="dataset"``: the training data's minimum and maximum, which
         :meth:`transform` scales new images by (clipped to [0, 1]).
 
+    See Also
+    --------
+    sklearn.cluster.AgglomerativeClustering : Ward on the features themselves; the
+        same ``children_``, ``distances_`` and ``distance_threshold``.
+    caeward.cluster.linkage : the linkage of any points, as a SciPy linkage matrix.
+    caeward.cluster.cut_linkage : another cut of ``linkage_`` without refitting.
+    caeward.folder_cli.cluster_folder : a folder of image files to clusters and a report.
+
     Notes
     -----
     ``X`` holds square single-channel images, as ``(n, h, w)``, ``(n, 1, h, w)`` or
-    flattened ``(n, h*w)`` (``load_digits().data``, say); sides that are a multiple of 4
-    (of 8 for ``"cae"``) fit. There is no ``predict``: an agglomerative tree has no
-    rule for placing a new point, and :meth:`transform` gives its codes instead.
+    flattened ``(n, h*w)``, at least 2 of them and at least ``n_clusters``. Both
+    architectures halve the side twice, so the side must be a multiple of 4 and at
+    least 12 (12, 16, 28, 32...); anything else is refused before training.
+    ``load_digits().data`` holds 8x8 images: too small; upscale them to 16x16 first,
+    as the example does. There is no ``predict``: an agglomerative tree has no rule for
+    placing a new point, and :meth:`transform` gives its codes instead.
+
+    Examples
+    --------
+    scikit-learn's handwritten digits, 8x8 pixels with values 0..16, repeated 2x2 to
+    16x16 and divided by 16; a short training of DCEC's autoencoder on 300 of them:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from caeward import CAEWard
+    >>> digits = load_digits()
+    >>> images = np.kron(digits.images[:300], np.ones((2, 2))) / 16.0
+    >>> model = CAEWard(n_clusters=10, architecture="cae", epochs=3, device="cpu",
+    ...                 random_state=0).fit(images)
+    >>> model.labels_.shape, model.n_clusters_, model.embedding_.shape
+    ((300,), 10, (300, 10))
+    >>> model.children_.shape, model.n_leaves_, bool(np.all(np.diff(model.distances_) >= 0))
+    ((299, 2), 300, True)
+    >>> model.transform(images[:2]).shape
+    (2, 10)
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
         "distance_threshold": [Interval(Real, 0, None, closed="left"), None],
         "architecture": [StrOptions(set(_ARCHITECTURES))],
         "code_dim": [Interval(Integral, 1, None, closed="left")],
@@ -176,15 +240,26 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
             Bad parameters or input (before any training), an unavailable ``device``,
             or a training that diverged (naming the epoch; lower ``lr``).
         """
-        if isinstance(self.n_clusters, (bool, np.bool_)):
-            raise ValueError(f"n_clusters must be a whole number >= 1 or None, got {self.n_clusters!r}")
+        # bool is an Integral to Python and to scikit-learn's checks: refuse it by name
+        for name in ("n_clusters", "epochs", "batch_size", "code_dim"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
         if (self.n_clusters is None) == (self.distance_threshold is None):
             raise ValueError("give exactly one of n_clusters and distance_threshold "
                              "(set n_clusters=None to cut by distance_threshold)")
         device = check_device(self.device) if self.device is not None else pick_device()
         images = self._images(X, fitting=True)
+        side = images.shape[-1]
+        # after the pixel values' checks, which scikit-learn's checks expect to speak first
+        if side < _MIN_SIDE or side % _SIDE_MULTIPLE:
+            raise ValueError(f"the autoencoders take square images whose side is a multiple of "
+                             f"{_SIDE_MULTIPLE} and at least {_MIN_SIDE}, got {side}×{side}; "
+                             "pad or resize them (load_digits' 8x8: repeat each pixel 2x2 to 16x16)")
         if self.manifold == "umap":
             manifold.check_n_samples(len(images), self._umap_settings())
+        if self.n_clusters == "auto":
+            auto_k_max(len(images))  # too few images: refused before training
         seed = self._seed()
         with seeded(seed):  # the caller's generators and flags are left as they were
             # an image side the network does not take fails here, before any training
@@ -197,10 +272,22 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.manifold == "umap":
             points = embedded = manifold.umap_embed(codes, seed, self._umap_settings())
         Z = cluster.linkage(points, self.linkage, device=device)
-        k = self.n_clusters if self.n_clusters is not None else _clusters_above(Z, self.distance_threshold)
+        k_choice = None
+        if self.n_clusters == "auto":
+            from .number_of_clusters import choose_k
+
+            k_choice = choose_k(points, k_max=auto_k_max(len(points)), random_state=seed, criteria=())
+            k = int(k_choice.k)
+        elif self.n_clusters is None:
+            k = cluster.clusters_above(Z, self.distance_threshold)
+        else:
+            k = self.n_clusters
         # fitted attributes only once everything has worked: a failed fit leaves none half set
         self.autoencoder_, self.loss_curve_, self.embedding_ = autoencoder, loss_curve, codes
-        self.manifold_embedding_, self.linkage_ = embedded, Z
+        self.manifold_embedding_, self.linkage_, self.k_choice_ = embedded, Z, k_choice
+        self.children_ = Z[:, :2].astype(np.int64)
+        self.distances_ = Z[:, 2].copy()
+        self.n_leaves_ = len(images)
         self.labels_ = cluster.cut_linkage(Z, k)
         self.n_clusters_ = int(self.labels_.max()) + 1
         self.image_size_ = images.shape[-1]
@@ -242,7 +329,8 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _umap_settings(self) -> manifold.UMAPSettings:
         # N2D: one dimension per cluster; with a threshold the count is not known in advance
-        return manifold.UMAPSettings(n_components=max(2, self.n_clusters or 10))
+        k = self.n_clusters if isinstance(self.n_clusters, Integral) else _UMAP_COMPONENTS_UNKNOWN_K
+        return manifold.UMAPSettings(n_components=max(2, k))
 
     def _images(self, X, fitting: bool) -> np.ndarray:
         """``X`` as an (n, s, s) array of uint8 or float32 in [0, 1], or a clear error."""
@@ -265,9 +353,15 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"images must be square, got {X.shape[1]}×{X.shape[2]}; pad or crop them")
         if X.shape[1] == 0:
             raise ValueError("images are 0×0: there are no pixels to learn from")
-        if fitting and self.n_clusters is not None and len(X) < self.n_clusters:
-            raise ValueError(f"{len(X)} images cannot form {self.n_clusters} clusters: "
-                             "give at least n_clusters images")
+        if fitting and isinstance(self.n_clusters, Integral):
+            if len(X) < self.n_clusters:
+                raise ValueError(f"{len(X)} images cannot form {self.n_clusters} clusters: "
+                                 "give at least n_clusters images")
+            distinct = len(np.unique(X.reshape(len(X), -1), axis=0))
+            if distinct < self.n_clusters:  # as KMeans warns: some clusters split identical images
+                warnings.warn(f"the data hold {distinct} distinct images, fewer than n_clusters="
+                              f"{self.n_clusters}: some clusters split identical images apart",
+                              ConvergenceWarning, stacklevel=4)
         if X.dtype == np.uint8 and self.scaling is None:
             return X
         X = X.astype(np.float32)
@@ -287,8 +381,3 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
                              "scaling='dataset' or scaling='image'")
         return X
 
-
-def _clusters_above(Z: np.ndarray, threshold: float) -> int:
-    """How many clusters remain when no merge at or above ``threshold`` is made
-    (``AgglomerativeClustering``'s rule)."""
-    return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1

@@ -72,8 +72,9 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
     Parameters
     ----------
     X : array-like, shape (n_samples, n_features)
-        Finite points (validated by :func:`caeward.cluster.linkage`, which
-        dispatches here).
+        Finite numeric points, validated as :func:`caeward.cluster.linkage` does
+        (which dispatches here): NaN, infinities, booleans, objects and empty or
+        non-2-d input are refused with a ``ValueError``.
     device : str or torch.device, optional
         Where to compute (default: CPU).
     block_bytes : int, optional
@@ -89,8 +90,11 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
         A SciPy linkage matrix, equal to ``scipy.cluster.hierarchy.ward(X)`` up to
         rounding and the order of exactly tied merges.
     """
-    device = torch.device(device or "cpu")
-    X = np.asarray(X, dtype=np.float64)
+    from .cluster import _as_points  # one validation for every linkage
+    from .runtime import check_device
+
+    device = torch.device(check_device(str(device)) if device is not None else "cpu")
+    X = _as_points(X)
     n = len(X)
     if n < 2:
         return np.empty((0, 4))

@@ -27,6 +27,9 @@ Train DCEC's CAE on MNIST-full with seed 2 and cache its codes, writing no resul
 Add ``--store`` to also write those codes under ``results/codes/``, to be committed,
 so that the chapters draw that figure from them on any machine without training.
 
+``python -m caeward cluster FOLDER --out DIR`` clusters a folder of your own images;
+it belongs to the method layer (:mod:`caeward.folder_cli`, see its ``--help``).
+
 The budget is ``full`` unless ``CAEWARD_QUICK=1`` is set (then ``quick``) or
 ``--budget`` names one. Every name, seed, setting and folder is checked before any work
 starts; a mistake is one line on stderr and exit status 2. Requested work is done or
@@ -99,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
                               "for chapters that need the network")
 
     sub.add_parser("list", help="list the registered methods")
+    sub.add_parser("cluster", help="cluster a folder of your own images (see `cluster --help`)", add_help=False)
     return parser
 
 
@@ -329,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     from .runner import RunsNotDone
     from .store import StoreError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["cluster"]:  # the method layer's command, also when reached from here
+        from ..folder_cli import main as cluster_main
+
+        return cluster_main(argv[1:])
     args = _parser().parse_args(argv)  # argparse's own errors: usage on stderr, status 2
     stdout, sys.stdout = sys.stdout, _ClosedPipeSafe(sys.stdout)
     shown = warnings.formatwarning
