@@ -47,7 +47,10 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 
 from .cluster import _as_points, cut_linkage, cut_steps, ward_linkage
 
-__all__ = ["CRITERIA", "RULE", "THRESHOLD", "KChoice", "choose_k", "criterion_scores", "pick_k"]
+__all__ = ["CRITERIA", "RULE", "RULE_SPACE", "THRESHOLD", "VERSION", "KChoice", "choose_k", "criterion_scores", "pick_k"]
+
+#: Changes whenever a criterion's computation changes (stored calibrations name it).
+VERSION = 1
 
 #: Every criterion :func:`choose_k` can compute, in the order it reports them.
 CRITERIA = ("gap", "ratio", "silhouette", "calinski_harabasz", "davies_bouldin", "gap_statistic",
@@ -58,7 +61,7 @@ CRITERIA = ("gap", "ratio", "silhouette", "calinski_harabasz", "davies_bouldin",
 RULE = "prediction_strength"
 RULE_SPACE = "raw"
 
-#: Threshold of the "largest k that reaches it" rules (prediction strength, stability).
+#: Prediction strength's threshold: the largest k whose strength reaches it is chosen.
 THRESHOLD = 0.8
 
 
@@ -142,8 +145,7 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
     subsample_fraction : float
         The share of the points in each subsample of ``stability``.
     threshold : float
-        ``prediction_strength`` and ``stability`` choose the largest k whose score
-        reaches it.
+        ``prediction_strength`` chooses the largest k whose strength reaches it.
     random_state : int or None
 
     Returns
@@ -199,14 +201,15 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
 def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD) -> int:
     """The k a criterion points at, from its scores.
 
-    Largest score for ``gap``, ``ratio``, ``silhouette`` and ``calinski_harabasz``;
-    smallest for ``davies_bouldin``; Tibshirani's one-standard-error rule for
-    ``gap_statistic`` (which needs ``spread``; its scores hold one more k than ``ks``,
-    k_max + 1); the largest k whose score reaches ``threshold`` for ``stability`` and
-    ``prediction_strength``, or 1 when none does.
+    Largest score for ``gap``, ``ratio``, ``silhouette``, ``calinski_harabasz`` and
+    ``stability`` (the chance-corrected agreement, as Lange et al. choose); smallest for
+    ``davies_bouldin``; Tibshirani's one-standard-error rule for ``gap_statistic``
+    (which needs ``spread``; its scores hold one more k than ``ks``, k_max + 1); the
+    largest k whose score reaches ``threshold`` for ``prediction_strength`` (Tibshirani
+    & Walther), or 1 when none does.
     """
     ks, scores = np.asarray(ks), np.asarray(scores, dtype=np.float64)
-    if criterion in ("gap", "ratio", "silhouette", "calinski_harabasz"):
+    if criterion in ("gap", "ratio", "silhouette", "calinski_harabasz", "stability"):
         return int(ks[np.nanargmax(scores)])
     if criterion == "davies_bouldin":
         return int(ks[np.nanargmin(scores)])
@@ -214,7 +217,7 @@ def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD
         s = np.asarray(spread, dtype=np.float64)
         ok = scores[:-1] >= scores[1:] - s[1:]
         return int(ks[np.argmax(ok)]) if ok.any() else int(ks[-1])
-    if criterion in ("stability", "prediction_strength"):
+    if criterion == "prediction_strength":
         passed = ks[scores >= threshold]
         return int(passed.max()) if passed.size else 1
     raise ValueError(f"unknown criterion {criterion!r}")
