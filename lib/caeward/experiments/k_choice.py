@@ -113,45 +113,49 @@ def calibrate(budget: str | Budget = "full", spaces=SPACES, device: str = "cpu",
     -------
     dict
         ``entries``: one per set and space, with ``key``, ``dataset``, ``autoencoder``,
-        ``seed``, ``true_k``, ``choice`` (:meth:`KChoice.as_dict`), ``acc_at_choice``
-        (ACC of Ward's cut at each criterion's k, labels used only to score), ``created``;
-        and the provenance of the file.
+        ``seed``, ``true_k``, ``choice`` (:meth:`KChoice.as_dict`), ``seconds``,
+        ``created``, ``made_by``; raw-space entries also ``acc_by_k`` (ACC of Ward's cut
+        of all the set's points at each k, the labels used only to score); and the
+        provenance of the file.
     """
     budget = budget_named(budget)
     path = path or calibration_path(budget)
     old = load_calibration(budget, path) if path.exists() else {"entries": []}
     kept = {json.dumps(e["key"], sort_keys=True): e for e in old.get("entries", [])}
-    entries = []
+    entries, computed = [], False
     for item in calibration_sets(budget, device):
         for space in spaces:
             key = _entry_key(item, space)
             found = kept.get(json.dumps(key, sort_keys=True))
             if found is None:
+                computed = True
                 start = time.perf_counter()
                 choice = choose_k(item["points"], space=space, criteria=CRITERIA, **SETTINGS)
                 seconds = time.perf_counter() - start
                 found = {"key": key, "dataset": item["name"], "autoencoder": item["autoencoder"],
                          "seed": item["seed"], "true_k": item["true_k"], "n_points": len(item["points"]),
-                         "choice": choice.as_dict(), "seconds": seconds,
-                         "acc_at_choice": _acc_at(item, choice), "created": runtime.utc_timestamp(),
+                         "choice": choice.as_dict(), "seconds": seconds, "created": runtime.utc_timestamp(),
                          "made_by": runtime.git_commit()}
                 if progress:
                     print(f"{item['name']:12s} {item['autoencoder']:8s} seed {item['seed']} {space:4s} "
                           f"({seconds:5.1f} s): {choice.choices}", flush=True)
+            if space == "raw" and "acc_by_k" not in found:
+                computed = True
+                found = {**found, "acc_by_k": _acc_by_k(item)}
             entries.append(found)
-            _write(path, budget, entries)  # after every entry: an interrupted run keeps its work
+            if computed:  # after every new entry: an interrupted run keeps its work
+                _write(path, budget, entries + [e for e in old.get("entries", []) if e not in entries])
+    if computed or len(entries) != len(old.get("entries", [])):
+        _write(path, budget, entries)
     return load_calibration(budget, path)
 
 
-def _acc_at(item: dict, choice) -> dict:
-    """ACC (%) of Ward's cut of all the raw points at each criterion's k and at the true
-    k, for scoring only; none for the UMAP space (its embedding is not kept) or past
-    20,000 points."""
-    if choice.space != "raw" or len(item["points"]) > 20_000:
-        return {}
+def _acc_by_k(item: dict) -> dict:
+    """ACC (%) of Ward's cut of all the set's raw points at k = 1..k_max, to score the
+    choices afterwards (the labels are used here only)."""
     Z = ward_linkage(item["points"])
-    ks = sorted({k for k in choice.choices.values() if k >= 1} | {item["true_k"]})
-    return {str(k): 100 * metrics.cluster_acc(item["labels"], cut_linkage(Z, k)) for k in ks}
+    return {str(k): 100 * metrics.cluster_acc(item["labels"], cut_linkage(Z, k))
+            for k in range(1, SETTINGS["k_max"] + 1)}
 
 
 def _write(path: Path, budget: Budget, entries: list[dict]) -> None:
@@ -193,3 +197,129 @@ def rule_score(frame, criterion: str, space: str) -> dict:
     (hits, sets)}``."""
     part = frame[frame["space"] == space]
     return {name: (int((g[criterion] == g["true k"]).sum()), len(g)) for name, g in part.groupby("data set")}
+
+
+# ------------------------------------------------------------------ the chapter's views
+
+#: Short names of the criteria for tables.
+SHORT = {"gap": "gap", "ratio": "ratio", "silhouette": "silhouette", "calinski_harabasz": "CH",
+         "davies_bouldin": "DB", "gap_statistic": "gap stat.", "stability": "stability",
+         "prediction_strength": "pred. strength"}
+#: The data sets in the order the chapter shows them.
+SET_ORDER = ("mnist-test", "mnist-full", "digits", "test-4", "test-6", "test-6 10:1")
+
+
+def set_label(dataset: str, autoencoder: str, seed) -> str:
+    """``mnist-test, cae 0``: a set of points in one short cell."""
+    return dataset if seed is None else f"{dataset}, {autoencoder} {seed}"
+
+
+def choice_table(frame, space: str, criteria):
+    """The chapter's table: one row per set (in :data:`SET_ORDER`), its true k, and the
+    k of each of ``criteria`` in ``space``; a cell is ``k`` or ``k ✓`` when right."""
+    import pandas as pd
+
+    part = frame[frame["space"] == space].copy()
+    part["order"] = part["data set"].map({name: i for i, name in enumerate(SET_ORDER)})
+    part = part.sort_values(["order", "autoencoder", "seed"], na_position="first")
+    rows = []
+    for _, r in part.iterrows():
+        row = {"set": set_label(r["data set"], r["autoencoder"], r["seed"]), "true k": int(r["true k"])}
+        for name in criteria:
+            row[SHORT[name]] = f"{int(r[name])} ✓" if r[name] == r["true k"] else str(int(r[name]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def hits_table(frame, criteria, spaces=SPACES):
+    """For each criterion and space, how many sets of each data set it gets right
+    (``hits / sets``)."""
+    import pandas as pd
+
+    shown = [d for d in SET_ORDER if d in set(frame["data set"])]
+    rows = []
+    for name in criteria:
+        for space in spaces:
+            score = rule_score(frame, name, space)
+            if not score:
+                continue
+            rows.append({"criterion": SHORT[name], "space": space,
+                         **{d: f"{score[d][0]}/{score[d][1]}" for d in shown if d in score}})
+    return pd.DataFrame(rows)
+
+
+def total_hits(frame, criterion: str, space: str) -> tuple[int, int]:
+    """Right k over every set of a space: ``(hits, sets)``."""
+    score = rule_score(frame, criterion, space)
+    return sum(h for h, _ in score.values()), sum(n for _, n in score.values())
+
+
+def plot_scores(calibration: dict, criterion: str, space: str, ax, threshold: float | None = None):
+    """Each set's score per k for one criterion and space, one line per set, its true
+    k marked with a dot."""
+    from .book import cluster_colours
+
+    entries = [e for e in calibration["entries"] if e["choice"]["space"] == space]
+    names = [d for d in SET_ORDER if any(e["dataset"] == d for e in entries)]
+    colours = dict(zip(names, cluster_colours(len(names))))
+    seen = set()
+    for e in entries:
+        ks, scores = np.asarray(e["choice"]["ks"]), np.asarray(e["choice"]["scores"][criterion])
+        scores = scores[: len(ks)]
+        label = None if e["dataset"] in seen else e["dataset"]
+        seen.add(e["dataset"])
+        ax.plot(ks, scores, color=colours[e["dataset"]], lw=1.2, alpha=0.8, label=label)
+        at = ks == e["true_k"]
+        ax.plot(ks[at], scores[at], "o", color=colours[e["dataset"]], ms=5)
+    if threshold is not None:
+        ax.axhline(threshold, color="k", ls=":", lw=1)
+    ax.set_xlabel("k")
+    ax.set_xticks(np.arange(2, 21, 2))
+
+
+def median_seconds(calibration: dict, criterion: str | None = None) -> dict:
+    """Median wall time of ``choose_k`` per (data set, space): with every criterion, or
+    (``criterion``) what that criterion alone needs: the tree, UMAP and itself."""
+    found: dict = {}
+    for e in calibration["entries"]:
+        spent = e["choice"]["seconds"]
+        seconds = e["seconds"] if criterion is None else \
+            spent["tree"] + spent.get("umap", 0.0) + spent[criterion]
+        found.setdefault((e["dataset"], e["choice"]["space"]), []).append(seconds)
+    return {key: float(np.median(v)) for key, v in found.items()}
+
+
+def cost_table(calibration: dict, criterion: str = RULE):
+    """Per data set and space: points, median seconds with every criterion, and with
+    ``criterion`` alone."""
+    import pandas as pd
+
+    every, alone = median_seconds(calibration), median_seconds(calibration, criterion)
+    points = {e["dataset"]: e["n_points"] for e in calibration["entries"]}
+    rows = [{"data set": d, "points": f"{points[d]:,}", "space": s,
+             "all criteria (s)": round(every[d, s]), f"{SHORT[criterion]} alone (s)": round(alone[d, s])}
+            for d in SET_ORDER for s in SPACES if (d, s) in every]
+    return pd.DataFrame(rows)
+
+
+def failures(calibration: dict, criterion: str = RULE, space: str = RULE_SPACE,
+             threshold: float = THRESHOLD):
+    """The sets where ``criterion`` in ``space`` misses the true k: its k, and ACC of
+    Ward's cut of the raw points at its k and at the true k."""
+    import pandas as pd
+
+    acc = {(e["dataset"], e["autoencoder"], e["seed"]): e.get("acc_by_k", {})
+           for e in calibration["entries"] if e["choice"]["space"] == "raw"}
+    rows = []
+    for e in calibration["entries"]:
+        c = e["choice"]
+        if c["space"] != space:
+            continue
+        k = pick_k(criterion, c["ks"], c["scores"][criterion], c["spread"].get(criterion), threshold)
+        if k == e["true_k"]:
+            continue
+        by_k = acc.get((e["dataset"], e["autoencoder"], e["seed"]), {})
+        rows.append({"set": set_label(e["dataset"], e["autoencoder"], e["seed"]), "true k": e["true_k"],
+                     "rule's k": k, "ACC at rule's k": by_k.get(str(k), np.nan),
+                     "ACC at true k": by_k.get(str(e["true_k"]), np.nan)})
+    return pd.DataFrame(rows)
