@@ -77,7 +77,10 @@ def test_pick_k_rules():
     assert pick_k("prediction_strength", ks, [0.5] * 5, threshold=0.8) == 1
     # Tibshirani's rule: the smallest k with Gap(k) >= Gap(k + 1) - s(k + 1)
     gap, s = [0.1, 0.5, 0.9, 0.95, 0.96, 0.97], [0.02] * 6
-    assert pick_k("gap_statistic", ks, gap, s) == 4
+    assert pick_k("gap_statistic", ks, gap, s) == 5
+    # stability: the largest k within one sd of the most stable (ties go to the larger)
+    assert pick_k("stability", ks, [1.0, 1.0, 1.0, 0.7, 0.6], [0, 0, 0, 0.1, 0.1]) == 4
+    assert pick_k("stability", ks, [0.9, 0.7, 0.85, 0.5, 0.4], [0.06, 0.1, 0.1, 0.1, 0.1]) == 4
 
 
 @pytest.mark.parametrize("bad", [dict(k_min=1), dict(k_min=5, k_max=4), dict(rule="nope"),

@@ -144,7 +144,8 @@ def calibrate(budget: str | Budget = "full", spaces=SPACES, device: str = "cpu",
                 found = {**found, "acc_by_k": _acc_by_k(item)}
             entries.append(found)
             if computed:  # after every new entry: an interrupted run keeps its work
-                _write(path, budget, entries + [e for e in old.get("entries", []) if e not in entries])
+                done = {json.dumps(e["key"], sort_keys=True) for e in entries}
+                _write(path, budget, entries + [e for k, e in kept.items() if k not in done])
     if computed or len(entries) != len(old.get("entries", [])):
         _write(path, budget, entries)
     return load_calibration(budget, path)
