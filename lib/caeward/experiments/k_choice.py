@@ -44,6 +44,9 @@ SPACES = ("raw", "umap")
 SEEDS = tuple(range(10))
 #: choose_k's settings for the calibration (all criteria; its defaults otherwise).
 SETTINGS = {"k_min": 2, "k_max": 20, "random_state": 0}
+#: The sets the frozen rule was chosen on (see :mod:`caeward.number_of_clusters`):
+#: ``(data set, autoencoder, seed)``.
+CHOSEN_ON = {(name, "cae", 0) for name in ("mnist-test", "test-4", "test-6", "test-6 10:1")}
 _SUBSETS = {"test-4": (range(4), ()), "test-6": (range(6), ()), "test-6 10:1": (range(6), (3, 4, 5))}
 
 
@@ -146,7 +149,8 @@ def calibrate(budget: str | Budget = "full", spaces=SPACES, device: str = "cpu",
             if computed:  # after every new entry: an interrupted run keeps its work
                 done = {json.dumps(e["key"], sort_keys=True) for e in entries}
                 _write(path, budget, entries + [e for k, e in kept.items() if k not in done])
-    if computed or len(entries) != len(old.get("entries", [])):
+    rule = {"criterion": RULE, "space": RULE_SPACE, "threshold": THRESHOLD}
+    if computed or len(entries) != len(old.get("entries", [])) or old.get("rule") != rule:
         _write(path, budget, entries)
     return load_calibration(budget, path)
 
@@ -211,8 +215,12 @@ SET_ORDER = ("mnist-test", "mnist-full", "digits", "test-4", "test-6", "test-6 1
 
 
 def set_label(dataset: str, autoencoder: str, seed) -> str:
-    """``mnist-test, cae 0``: a set of points in one short cell."""
-    return dataset if seed is None else f"{dataset}, {autoencoder} {seed}"
+    """``mnist-test, cae 0``: a set of points in one short cell; ``†`` marks the sets
+    the rule was chosen on (:data:`CHOSEN_ON`)."""
+    if seed is None or (isinstance(seed, float) and np.isnan(seed)):
+        return dataset
+    mark = " †" if (dataset, autoencoder, int(seed)) in CHOSEN_ON else ""
+    return f"{dataset}, {autoencoder} {int(seed)}{mark}"
 
 
 def choice_table(frame, space: str, criteria):
@@ -249,8 +257,14 @@ def hits_table(frame, criteria, spaces=SPACES):
     return pd.DataFrame(rows)
 
 
-def total_hits(frame, criterion: str, space: str) -> tuple[int, int]:
-    """Right k over every set of a space: ``(hits, sets)``."""
+def total_hits(frame, criterion: str, space: str, which: str = "all") -> tuple[int, int]:
+    """Right k over the sets of a space: ``which`` is ``"all"``, ``"chosen_on"`` (the
+    sets the rule was chosen on, :data:`CHOSEN_ON`) or ``"held_out"`` (the others).
+    Returns ``(hits, sets)``."""
+    if which != "all":
+        chosen = np.asarray([(d, a, s) in CHOSEN_ON for d, a, s in
+                             zip(frame["data set"], frame["autoencoder"], frame["seed"])], dtype=bool)
+        frame = frame[chosen if which == "chosen_on" else ~chosen]
     score = rule_score(frame, criterion, space)
     return sum(h for h, _ in score.values()), sum(n for _, n in score.values())
 
