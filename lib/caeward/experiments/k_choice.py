@@ -11,7 +11,10 @@ classes it holds (never shown to the criteria):
 - ``digits``: scikit-learn's 1,797 handwritten digits, their 64 pixels divided by 16;
 - subsets of each MNIST-test set of codes: the digits 0-3 (``test-4``), 0-5
   (``test-6``), and 0-5 with 3, 4 and 5 kept at a tenth of their images (``test-6
-  10:1``, sizes about 10:1).
+  10:1``, sizes about 10:1);
+- no structure: 5,000 points drawn uniformly in the 10-d unit cube, and 5,000 from a
+  standard 10-d Gaussian (``noise, uniform``, ``noise, gaussian``; true k = 1, which
+  only prediction strength can answer).
 
 :func:`calibrate` computes :func:`~caeward.number_of_clusters.choose_k` with every
 criterion on the raw points and on their UMAP embedding, and writes one JSON file,
@@ -98,6 +101,11 @@ def calibration_sets(budget: str | Budget = "full", device: str = "cpu") -> list
         points, labels = points[keep], labels[keep]
     sets.append({"name": "digits", "dataset": "digits", "autoencoder": "pixels", "seed": None,
                  "true_k": 10, "points": points, "labels": labels})
+    n_noise = 500 if _quick(budget) else 5_000
+    rng = np.random.default_rng(0)
+    for name, noise in (("uniform", rng.uniform(size=(n_noise, 10))), ("gaussian", rng.normal(size=(n_noise, 10)))):
+        sets.append({"name": f"noise, {name}", "dataset": "noise", "autoencoder": name, "seed": None,
+                     "true_k": 1, "points": noise, "labels": np.zeros(n_noise, dtype=np.int64)})
     return sets
 
 
@@ -211,7 +219,8 @@ SHORT = {"gap": "gap", "ratio": "ratio", "silhouette": "silhouette", "calinski_h
          "davies_bouldin": "DB", "gap_statistic": "gap stat.", "stability": "stability",
          "prediction_strength": "pred. strength"}
 #: The data sets in the order the chapter shows them.
-SET_ORDER = ("mnist-test", "mnist-full", "digits", "test-4", "test-6", "test-6 10:1")
+SET_ORDER = ("mnist-test", "mnist-full", "digits", "test-4", "test-6", "test-6 10:1", "noise, uniform",
+             "noise, gaussian")
 
 
 def set_label(dataset: str, autoencoder: str, seed) -> str:
@@ -240,12 +249,12 @@ def choice_table(frame, space: str, criteria):
     return pd.DataFrame(rows)
 
 
-def hits_table(frame, criteria, spaces=SPACES):
-    """For each criterion and space, how many sets of each data set it gets right
-    (``hits / sets``)."""
+def hits_table(frame, criteria, spaces=SPACES, datasets=SET_ORDER):
+    """For each criterion and space, how many sets of each of ``datasets`` it gets
+    right (``hits / sets``)."""
     import pandas as pd
 
-    shown = [d for d in SET_ORDER if d in set(frame["data set"])]
+    shown = [d for d in datasets if d in set(frame["data set"])]
     rows = []
     for name in criteria:
         for space in spaces:
