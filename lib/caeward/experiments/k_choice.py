@@ -342,7 +342,7 @@ def failures(calibration: dict, criterion: str = RULE, space: str = RULE_SPACE,
         k = pick_k(criterion, c["ks"], c["scores"][criterion], c["spread"].get(criterion), threshold)
         if k == e["true_k"]:
             continue
-        by_k = acc.get((e["dataset"], e["autoencoder"], e["seed"]), {})
+        by_k = {} if e["true_k"] == 1 else acc.get((e["dataset"], e["autoencoder"], e["seed"]), {})
         rows.append({"set": set_label(e["dataset"], e["autoencoder"], e["seed"]), "true k": e["true_k"],
                      "rule's k": k, "ACC at rule's k": by_k.get(str(k), np.nan),
                      "ACC at true k": by_k.get(str(e["true_k"]), np.nan)})
