@@ -140,7 +140,8 @@ plt.show()
 # Each can be computed on the points given or on their UMAP embedding
 # (`space="umap"`, N2D's settings as in chapter 6). Every criterion works on a seeded
 # subsample of at most 10,000 points, so 70,000 codes cost what 10,000 do. On the
-# codes above:
+# codes above, every criterion on the raw points (the rule's own space, the
+# embedding, is in the tables below):
 
 # %%
 found = cluster.choose_k(codes, space="raw", random_state=0)
