@@ -110,6 +110,8 @@ class KChoice:
         Wall time per step (``"tree"``, ``"umap"``, each criterion).
     settings : dict
         The arguments that determine the result.
+    points : ndarray of float64, shape (n_used, n_dims)
+        What the criteria saw: the subsample, or its UMAP embedding.
     """
 
     k: int
@@ -123,6 +125,7 @@ class KChoice:
     n_used: int = 0
     seconds: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    points: np.ndarray | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         """Plain JSON-ready types."""
@@ -212,7 +215,8 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
                 "subsample_fraction": subsample_fraction, "threshold": threshold,
                 "random_state": random_state}
     return KChoice(k=choices[rule], rule=rule, space=space, ks=ks, scores=scores, choices=choices,
-                   spread=spread, n_points=len(X), n_used=len(used), seconds=seconds, settings=settings)
+                   spread=spread, n_points=len(X), n_used=len(used), seconds=seconds, settings=settings,
+                   points=used)
 
 
 def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD) -> int:
