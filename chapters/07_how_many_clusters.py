@@ -313,8 +313,11 @@ for prefix, times in [("ch7_s", kc.median_seconds(calibration)),
 # {glue:text}`ch7_s_mnist-full_umap` s with the UMAP embedding (median over the
 # stored trainings), of which the rule's own criterion took
 # {glue:text}`ch7_rule_s_mnist-full_raw` s and {glue:text}`ch7_rule_s_mnist-full_umap`
-# s. Both spaces work on a subsample of 10,000 codes, so MNIST-test costs about the
-# same: {glue:text}`ch7_s_mnist-test_raw` s and {glue:text}`ch7_s_mnist-test_umap` s.
+# s. Both spaces work on a subsample of at most 10,000 codes, so the size of the data
+# set hardly matters; the times vary with the load of the shared CPU that made them,
+# and the first UMAP of each calibration process includes numba's one-off compilation:
+# MNIST-test took {glue:text}`ch7_s_mnist-test_raw` s and
+# {glue:text}`ch7_s_mnist-test_umap` s.
 # Next to the hours of pretraining, choosing $k$ is cheap.
 #
 # ## Where it still fails
