@@ -12,6 +12,8 @@ Clustering Analysis with Deep Convolutional Autoencoders* (2020). It has two lay
 - :mod:`caeward.cluster`, :mod:`caeward.ward_torch` -- k-means, Ward and other linkages,
   cuts; an exact Ward engine on the GPU (chapters 1, 3)
 - :mod:`caeward.manifold` -- UMAP between the codes and the clustering (chapter 6)
+- :mod:`caeward.number_of_clusters` -- choosing the number of clusters without labels
+  (chapter 7)
 - :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1)
 - :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
 - :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
