@@ -51,7 +51,7 @@ def compact_mean_sd(values, digits: int = 2) -> str:
 
 
 def _change_text(kwargs: dict) -> str:
-    return ", ".join(f"{key}={value}" for key, value in kwargs.items()) or "–"
+    return ", ".join(f"{key}={value}" for key, value in kwargs.items()) or "nothing"
 
 
 def variant_table(names) -> pd.DataFrame:
