@@ -55,7 +55,8 @@ from .book import signed
 from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
 
-__all__ = ["Claim", "PAPER_CLAIMS", "DEEPER_KMEANS", "LEVEL", "MAX_SEEDS", "claim_verdicts",
+__all__ = ["Claim", "PAPER_CLAIMS", "DEEPER_KMEANS", "LEVEL", "MAX_SEEDS", "claim_verdicts", "claim_words",
+           "claim_evidence", "tally_text",
            "t_interval", "paired_interval", "welch_interval", "seeds_to_decide", "interval_text"]
 
 LEVEL = 0.95
@@ -357,3 +358,45 @@ def _verdict(claim: Claim, dataset: str, acc: dict, trainings: dict) -> dict | N
                 "paper_value": None, "n_seeds": len(values), "seeds_to_decide": decide,
                 "test": None if gap is None else gap["test"], "rival": runner}
     raise ValueError(f"unknown kind of claim {claim.kind!r}: 'reaches', 'beats' or 'best'")
+
+
+_WORDS = {"consistent": "is consistent with the paper", "below": "falls short of the paper",
+          "above": "lies above the paper", "first": "holds", "second": "is reversed",
+          "none": "is not shown", "best": "holds", "tied": "is a tie", "behind": "does not hold",
+          "too few": "has too few seeds"}
+
+
+def claim_words(row) -> str:
+    """A verdict row as the prose says it: ``"is consistent with the paper"``,
+    ``"holds"``, ``"is not shown"``, ``"is a tie"``, ..."""
+    return _WORDS[row["outcome"]]
+
+
+def claim_evidence(row) -> str:
+    """The numbers behind a verdict in one parenthesis-ready phrase: ``"82.38 ± 4.58,
+    95 % interval [76.70, 88.07], 5 seeds"`` or ``"+2.60 points, 95 % interval [−4.28,
+    9.48], 5 paired seeds"``."""
+    if row["outcome"] == "too few":
+        return f"{row['n']} seed(s)"
+    ours = row["ours"]
+    if ours.startswith(("+", "−")):
+        ours += " points"
+    elif ours.startswith("rank"):
+        ours = f"{row['ours']}, gap {signed(row['ours_value'])} points"
+    seeds = row["n"].replace("paired", "paired seeds") if "paired" in row["n"] else f"{row['n']} seeds"
+    return f"{ours}, 95 % interval {row['95 % interval']}, {seeds}"
+
+
+def tally_text(verdicts) -> str:
+    """How the verdicts leave the paper's claims, in words: ``"3 agree with the paper,
+    8 are undecided and 1 contradicts it"`` (the ``stance`` column)."""
+    counts = verdicts["stance"].value_counts()
+    parts = []
+    for stance, one, many in (("agrees", "agrees with the paper", "agree with the paper"),
+                              ("undecided", "is undecided", "are undecided"),
+                              ("contradicts", "contradicts it", "contradict it"),
+                              ("too few", "has too few seeds", "have too few seeds")):
+        n = int(counts.get(stance, 0))
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else "none"
