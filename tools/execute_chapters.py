@@ -59,14 +59,15 @@ def write_notebook(notebook, target: Path) -> None:
         jupytext.write(notebook, tmp, fmt="ipynb")
 
 
-def record_time(py: Path, seconds: float) -> None:
+def record_time(py: Path, seconds: float, load: float) -> None:
     """Add this execution's wall time to ``chapter-times.json`` (the latest per
-    notebook and mode is kept)."""
+    notebook and mode is kept), with the machine's load average when it started
+    (other work on the machine slows it)."""
     path = benchmarks_dir() / "chapter-times.json"
     record = json.loads(path.read_text()) if path.exists() else {
         "benchmark": "wall time to execute each notebook (tools/execute_chapters.py)", "rows": []}
     name, mode = str(py.relative_to(ROOT)), "quick" if quick_mode() else "full"
-    row = {"notebook": name, "mode": mode, "seconds": round(seconds, 1),
+    row = {"notebook": name, "mode": mode, "seconds": round(seconds, 1), "load_at_start": round(load, 1),
            "device_name": runtime.device_name("cpu"), "cpu_count": os.cpu_count(),
            "commit": runtime.git_commit().get("commit"), "created": runtime.utc_timestamp()}
     record["rows"] = sorted([r for r in record["rows"] if (r["notebook"], r["mode"]) != (name, mode)]
@@ -78,6 +79,7 @@ def record_time(py: Path, seconds: float) -> None:
 def execute(py: Path, out_dir: Path | None, record: bool = True) -> Path:
     os.environ["CAEWARD_PLAIN_PROGRESS"] = "1"  # the kernel inherits it: text bars, not widgets
     notebook = jupytext.read(py)
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     nbclient.NotebookClient(notebook, timeout=None, kernel_name="python3",
                             resources={"metadata": {"path": str(py.parent)}}).execute()
@@ -86,7 +88,7 @@ def execute(py: Path, out_dir: Path | None, record: bool = True) -> Path:
     seconds = time.perf_counter() - start
     print(f"{py.relative_to(ROOT)}: executed in {seconds:.1f} s -> {target}")
     if record:
-        record_time(py, seconds)
+        record_time(py, seconds, load)
     return target
 
 

@@ -125,7 +125,9 @@ def chapter_times(folder: Path, notebooks) -> "pd.DataFrame":
     -------
     pandas.DataFrame
         Columns ``notebook``, ``quick (min)``, ``full (min)`` (text: minutes to one
-        decimal, or ``not measured``), ``machine`` and ``measured`` (the dates).
+        decimal, or ``not measured``), ``load at start`` (the machine's load average
+        when each run started, quick / full: above the number of cores, other work
+        shared the machine), ``machine`` and ``measured`` (the dates).
     """
     import pandas as pd
 
@@ -135,13 +137,15 @@ def chapter_times(folder: Path, notebooks) -> "pd.DataFrame":
     out = []
     for name in notebooks:
         row = {"notebook": name}
-        machines, dates = set(), set()
+        machines, dates, loads = set(), set(), []
         for mode in ("quick", "full"):
             r = found.get((name, mode))
             row[f"{mode} (min)"] = "not measured" if r is None else f"{r['seconds'] / 60:.1f}"
+            loads.append("?" if r is None or r.get("load_at_start") is None else f"{r['load_at_start']:.1f}")
             if r is not None:
                 machines.add(f"{r['device_name']}, {r['cpu_count']} cores")
                 dates.add(r["created"][:10])
+        row["load at start"] = " / ".join(loads)
         row["machine"] = "; ".join(sorted(machines)) or "–"
         row["measured"] = " and ".join(sorted(dates)) or "–"
         out.append(row)
