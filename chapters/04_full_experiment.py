@@ -242,7 +242,8 @@ for dataset in DATASETS:
     short = part[part["n_seeds"] < most]
     fewest.append(f"on {dataset.replace('mnist', 'MNIST')} rows have up to {most} seeds"
                   + ("" if short.empty else "; fewer: " + ", ".join(
-                      f"{r['label']} {int(r['n_seeds'])}" for _, r in short.iterrows())))
+                      f"{r['label']} {int(r['n_seeds'])}"
+                      for _, r in short.iterrows())))
 glue("ch4_fewer_seeds", "; ".join(fewest))
 
 # %%
@@ -362,7 +363,7 @@ else:
 # run's ACC on its panel. Each cluster is coloured by the digit it is matched to, so
 # a colour means the same digit in every panel.
 
-# %%
+# %% tags=["hide-input"]
 rows_of = {"cae": ["cae-kmeans", "cae-ward"],
            "proposed": ["proposed-kmeans", "proposed-ward"]}
 shown_runs, codes, predicted = {}, {}, {}

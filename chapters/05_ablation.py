@@ -457,7 +457,8 @@ for dataset, table in linkage_tables.items():
 #
 # **Complete and average linkage are better and still poor** on MNIST-test:
 # {glue:text}`ch5_link_test_complete` % and {glue:text}`ch5_link_test_average` % mean
-# ACC, with largest clusters of {glue:text}`ch5_complete_largest` and
+# ACC over the seeds they were measured on (the table's Δ sets each against Ward on
+# the same seeds), with largest clusters of {glue:text}`ch5_complete_largest` and
 # {glue:text}`ch5_average_largest` codes in the training above. **Ward has the highest
 # mean of the five**: {glue:text}`ch5_link_test_Ward` % on MNIST-test and
 # {glue:text}`ch5_link_full_Ward` % on MNIST-full, against
@@ -494,8 +495,9 @@ for dataset, table in linkage_tables.items():
 #   {glue:text}`ch5_epochs_test_name`, less than the seeds' spread; along one training
 #   it can jump by {glue:text}`ch5_epochs_step`.
 # - **Linkage:** on the same codes single linkage scores
-#   {glue:text}`ch5_link_test_single` % (one giant cluster of
-#   {glue:text}`ch5_single_giant` codes), complete linkage
+#   {glue:text}`ch5_link_test_single` % (in the training of
+#   {glue:text}`ch5_sizes_run`, one giant cluster of {glue:text}`ch5_single_giant`
+#   codes), complete linkage
 #   {glue:text}`ch5_link_test_complete` %, average linkage
 #   {glue:text}`ch5_link_test_average` %, k-means {glue:text}`ch5_link_test_kmeans` %
 #   and Ward {glue:text}`ch5_link_test_Ward` % (MNIST-test, mean ACC).
@@ -528,7 +530,7 @@ show_table(ranked, drop_constant=False)
 # Ward tree's gap at $k = 10$ of chapter 6 is one candidate).
 # :::
 #
-# 2. Cut the single-linkage tree of the seed-0 codes (`codes` above) at 10, 50 and
+# 2. Cut the single-linkage tree of the codes above (`codes`) at 10, 50 and
 #    200 clusters. How large is the largest cluster each time, and why can single
 #    linkage run in O(n·d) memory like Ward while complete linkage cannot?
 

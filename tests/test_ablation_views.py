@@ -21,8 +21,8 @@ def test_linkage_table_compares_each_row_with_ward_on_its_own_seeds():
     # seed 0 is stored: the computed value of it is not used
     assert sorted(scores.loc[scores["clustering"] == "average linkage", "ACC"]) == [30, 40, 50]
     table = views.linkage_table(scores).set_index("clustering")
-    assert table.loc["average linkage", "seeds"] == "3: 0 1 2"
-    assert table.loc["Ward", "seeds"] == "4: 0 1 2 3"
+    assert table.loc["average linkage", "seeds"] == "3 (seeds 0 1 2)"
+    assert table.loc["Ward", "seeds"] == "4 (seeds 0 1 2 3)"
     assert table.loc["average linkage", "Ward, same seeds"] == "80.00"  # seeds 0-2 only
     assert table.loc["average linkage", "Δ ACC vs Ward"] == "−40.00"
     assert table.loc["Ward", "Δ ACC vs Ward"] == "+0.00"

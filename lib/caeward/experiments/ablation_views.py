@@ -312,7 +312,8 @@ def linkage_table(scores: pd.DataFrame) -> pd.DataFrame:
             continue
         seeds = list(part["seed"])
         shared = [s for s in seeds if s in ward.index]
-        row = {"clustering": label, "seeds": f"{len(seeds)}: " + " ".join(map(str, seeds)),
+        row = {"clustering": label, "seeds": f"{len(seeds)} (seed{'s' if len(seeds) > 1 else ''} "
+                                             + " ".join(map(str, seeds)) + ")",
                "ACC": compact_mean_sd(part["ACC"]), "NMI": compact_mean_sd(part["NMI"]),
                "mean ACC": float(part["ACC"].mean())}
         if shared:
