@@ -63,6 +63,16 @@ def record_time(py: Path, seconds: float, load: float) -> None:
     """Add this execution's wall time to ``chapter-times.json`` (the latest per
     notebook and mode is kept), with the machine's load average when it started
     (other work on the machine slows it)."""
+    from filelock import FileLock
+
+    from caeward.experiments.settings import cache_root
+
+    (cache_root() / "locks").mkdir(parents=True, exist_ok=True)
+    with FileLock(cache_root() / "locks" / "chapter-times.lock"):  # two runs side by side
+        _record_time(py, seconds, load)
+
+
+def _record_time(py: Path, seconds: float, load: float) -> None:
     path = benchmarks_dir() / "chapter-times.json"
     record = json.loads(path.read_text()) if path.exists() else {
         "benchmark": "wall time to execute each notebook (tools/execute_chapters.py)", "rows": []}
