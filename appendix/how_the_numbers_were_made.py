@@ -163,7 +163,7 @@ for precision, values in recon:
 # (`experiments.stored_run_codes`); the table lists, for every training whose codes
 # are committed or cached, whether it is a stored run's.
 
-# %%
+# %% tags=["hide-input"]
 FIGURE_TRAININGS = [  # autoencoder, a method on its codes, data set
     ("sae", "sae-kmeans", "mnist-test"), ("cae", "cae-ward", "mnist-test"),
     ("proposed", "proposed-ward", "mnist-test"), ("cae", "cae-ward", "mnist-full")]
@@ -192,7 +192,8 @@ for autoencoder, method, dataset in FIGURE_TRAININGS:
         if same and not picked and (autoencoder, dataset) in PICKED:
             users.append(PICKED[(autoencoder, dataset)])  # the first stored training
             picked = True
-        rows.append({"used by chapters": ", ".join(u for u in users if u) or "none",
+        used = sorted({c for u in users if u for c in u.split(", ")})
+        rows.append({"used by chapters": ", ".join(used) or "none",
                      "method": method, "codes": f"{dataset}, seed {seed}",
                      "from": origin[info["source"]],
                      "a stored run's training": "yes" if same else
@@ -223,7 +224,7 @@ show_table(pd.DataFrame(rows), drop_constant=False)
 # start of each run is beside its time, and above the number of cores the times run
 # long (a quiet machine is faster).
 
-# %%
+# %% tags=["hide-input"]
 notebooks = (["intro.py"] + sorted(f"chapters/{p.name}" for p in
                                    (ROOT / "chapters").glob("[0-9]*.py"))
              + ["appendix/how_the_numbers_were_made.py"])
@@ -243,6 +244,7 @@ show_table(times.drop(columns=["machine", "measured"]) if len(machines) == 1 els
 
 # %%
 for title, table in benchmark_frames(benchmarks_dir()):
+    table = table.rename(columns=lambda c: c.replace("_", " "))  # headers that wrap
     columns = list(table.columns)
     width = 5  # the widest tables in parts that fit, the first column in each
     parts = [columns[:width]] + [[columns[0]] + columns[start:start + width - 1]
