@@ -232,3 +232,36 @@ def test_weights_join_codes_committed_earlier_when_the_checkpoint_is_their_train
     assert not (folder / "weights.safetensors").exists()
     again, written = store.store_codes("cae", quick_images, QUICK, 0, weights=True)
     assert again == folder and written and (folder / "weights.safetensors").exists()
+
+
+def test_stored_run_codes_takes_the_first_seed_whose_codes_are_the_stored_runs_training(
+        tmp_path, monkeypatch):
+    import numpy as np
+
+    from _tools import make_result
+    from caeward.experiments.settings import BUDGETS
+    from caeward.experiments.store import stored_run_codes, training_folder, training_key
+    from caeward.files import save_verified_array
+
+    monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CAEWARD_RESULTS", str(tmp_path / "results"))
+    budget, images = BUDGETS["quick"], np.zeros((4, 28, 28), np.uint8)
+
+    def cache(seed, losses):
+        key = training_key("cae", images, budget, seed)
+        folder = training_folder(key)
+        folder.mkdir(parents=True)
+        save_verified_array(folder / "codes.npy", folder / "codes.json",
+                            np.full((4, 10), seed, np.float32), {"key": key, "losses": losses})
+
+    def result(seed, losses):
+        return make_result(method="cae-ward", seed=seed,
+                           details={"autoencoder": {"losses": losses}})
+
+    cache(1, [0.3, 0.2])  # another training than the stored run of seed 1
+    cache(2, [0.2, 0.1])  # the stored run's own
+    results = [result(0, [0.5, 0.4]), result(1, [0.3, 0.25]), result(2, [0.2, 0.1])]
+    seed, codes, info, runs = stored_run_codes("cae", images, budget, results, ["cae-ward"],
+                                               "mnist-test")
+    assert seed == 2 and codes[0, 0] == 2 and list(runs) == ["cae-ward"]
+    assert stored_run_codes("cae", images, budget, results[:2], ["cae-ward"], "mnist-test") is None

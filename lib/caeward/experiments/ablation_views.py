@@ -11,11 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .book import signed
 from .registry import AUTOENCODERS, METHODS
 
 __all__ = ["CLUSTERINGS", "LINKAGES", "titled", "compact_mean_sd", "variant_table", "ablation_frame",
            "variant_summary", "against_reference", "skip_effect", "plot_skip_scatter",
-           "epochs_frame", "epochs_table", "plot_epochs", "linkage_table", "cluster_sizes"]
+           "epochs_frame", "epochs_table", "plot_epochs", "linkage_scores", "linkage_table",
+           "cluster_sizes"]
 
 CLUSTERINGS = {"kmeans": "k-means", "ward": "Ward"}
 """The two clusterings every ablation variant is run with: method suffix -> label."""
@@ -49,7 +51,7 @@ def compact_mean_sd(values, digits: int = 2) -> str:
 
 
 def _change_text(kwargs: dict) -> str:
-    return ", ".join(f"{key}={value}" for key, value in kwargs.items()) or "–"
+    return ", ".join(f"{key}={value}" for key, value in kwargs.items()) or "nothing"
 
 
 def variant_table(names) -> pd.DataFrame:
@@ -199,35 +201,50 @@ def plot_skip_scatter(frame: pd.DataFrame, axes) -> None:
 
 
 def epochs_frame(frame: pd.DataFrame, names=("proposed-50ep", "proposed-100ep", "proposed")):
-    """The runs of one training seen after different numbers of epochs.
+    """The runs of each seed after different numbers of pretraining epochs.
 
-    For each data set and seed, keeps the runs of ``names`` whose per-epoch losses
-    are the start of one and the same training (:func:`~caeward.experiments.results.
-    one_training`), and only seeds where at least two epoch counts remain.
+    Every stored run of ``names`` is kept (the 200-epoch ones are Table 1's), with a
+    column ``one_training``: whether the run is part of the seed's one training seen
+    after different numbers of epochs (its per-epoch losses are the start of the
+    seed's longest such curve, :func:`~caeward.experiments.results.one_training`). A
+    seed's 200-epoch run may be a separate training, made on another machine, from
+    its 50- and 100-epoch runs; only runs of one training show what longer training
+    of the same network does. Seeds with a single epoch count are left out.
     """
     from .results import one_training
 
     runs = frame[frame["autoencoder"].isin(list(names))]
-    shown = [kept for _, group in runs.groupby(["dataset", "seed"])
-             if (kept := group[one_training(group["losses"])])["autoencoder"].nunique() >= 2]
+    shown = []
+    for _, group in runs.groupby(["dataset", "seed"]):
+        if group["autoencoder"].nunique() < 2:
+            continue
+        shown.append(group.assign(one_training=one_training(group["losses"])))
     if not shown:
-        return runs.iloc[:0].drop(columns="losses")
+        return runs.iloc[:0].drop(columns="losses").assign(one_training=pd.Series(dtype=bool))
     return pd.concat(shown).drop(columns="losses")
 
 
 def epochs_table(by_epochs: pd.DataFrame, dataset: str, metric: str = "ACC") -> pd.DataFrame:
-    """Seeds as rows, ``<clustering> <epochs>`` as columns: ``metric`` along one
-    training on ``dataset`` (``–`` where that checkpoint has no run)."""
+    """Seeds as rows, ``<clustering> <epochs>`` as columns: ``metric`` after each number
+    of epochs on ``dataset``, and ``one training``: ``yes`` where every run of the
+    seed is one training, else the epochs of the runs that are a separate training.
+    Only seeds with every epoch count (so no empty cell)."""
     part = by_epochs[by_epochs["dataset"] == dataset]
     table = part.pivot_table(index="seed", columns=["clustering", "epochs"], values=metric)
+    table = table.dropna()
     table.columns = [f"{label} {epochs} ep" for label, epochs in table.columns]
+    apart = part[~part["one_training"]].groupby("seed")["epochs"].agg(lambda e: sorted(set(e)))
+    table["one training"] = [("yes" if seed not in apart.index else
+                              "no: " + ", ".join(map(str, apart[seed])) + " ep apart")
+                             for seed in table.index]
     return table.reset_index()
 
 
 def plot_epochs(by_epochs: pd.DataFrame, axes, datasets) -> None:
     """ACC and NMI against pretraining epochs, a row of ``axes`` per data set (ACC
-    left, NMI right): one colour per seed, solid for Ward, dashed for k-means; the
-    legend below the figure."""
+    left, NMI right): one colour per seed, solid for Ward, dashed for k-means, a line
+    joining the checkpoints of one training; a run that is a separate training is an
+    open marker, unjoined. The legend goes below the figure."""
     from matplotlib.lines import Line2D
 
     seeds = sorted(by_epochs["seed"].unique())
@@ -237,8 +254,12 @@ def plot_epochs(by_epochs: pd.DataFrame, axes, datasets) -> None:
         for ax, metric in zip(row, ("ACC", "NMI")):
             for (label, seed), group in part.groupby(["clustering", "seed"]):
                 group = group.sort_values("epochs")
-                ax.plot(group["epochs"], group[metric], marker="o",
+                one = group[group["one_training"]]
+                ax.plot(one["epochs"], one[metric], marker="o",
                         ls="-" if label == "Ward" else "--", color=colours[seed])
+                apart = group[~group["one_training"]]
+                ax.scatter(apart["epochs"], apart[metric], marker="o", s=36,
+                           facecolors="none", edgecolors=colours[seed])
             ax.set_xticks(sorted(by_epochs["epochs"].unique()))
             ax.set_ylabel(f"{metric} (%)")
             ax.set_title(f"{dataset}: {metric}")
@@ -246,31 +267,59 @@ def plot_epochs(by_epochs: pd.DataFrame, axes, datasets) -> None:
     for ax in axes[-1]:
         ax.set_xlabel("pretraining epochs")
     handles = ([Line2D([], [], color="k", ls="-", label="Ward"),
-                Line2D([], [], color="k", ls="--", label="k-means")]
+                Line2D([], [], color="k", ls="--", label="k-means"),
+                Line2D([], [], color="k", ls="", marker="o", mfc="none", label="separate training")]
                + [Line2D([], [], color=colours[s], marker="o", label=f"seed {s}") for s in seeds])
     axes[0][0].figure.legend(handles=handles, loc="outside lower center",
                              ncols=min(len(handles), 4), frameon=False)
 
 
-def linkage_table(results, dataset: str) -> pd.DataFrame:
-    """Chapter 5's linkage comparison on one data set: a row per clustering of the
-    proposed CAE's codes, a column per seed holding ``ACC / NMI`` (in %, one decimal so
-    that five seeds fit the page), and the mean ACC over those seeds."""
-    names = {f"proposed-{name}": name for name in LINKAGES}
-    runs = [r for r in results if r.method in names and r.dataset == dataset]
-    seeds = sorted({r.seed for r in runs})
+def linkage_scores(results, dataset: str, computed=()) -> pd.DataFrame:
+    """ACC and NMI (in %) of each clustering of the proposed CAE's codes per seed: the
+    stored runs of ``proposed-<name>`` (:data:`LINKAGES`) on ``dataset``, and
+    ``computed`` ones (dicts with ``clustering``, ``seed``, ``ACC``, ``NMI``, measured
+    on a stored training's codes) where no run of that clustering and seed is stored.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``clustering`` (``single linkage``, ..., ``Ward``, ``k-means``),
+        ``seed``, ``ACC``, ``NMI``, ``source`` (``stored`` or ``computed``).
+    """
+    names = {f"proposed-{name}": _linkage_label(name) for name in LINKAGES}
+    rows = [{"clustering": names[r.method], "seed": r.seed, "ACC": 100 * r.acc, "NMI": 100 * r.nmi,
+             "source": "stored"} for r in results if r.method in names and r.dataset == dataset]
+    have = {(r["clustering"], r["seed"]) for r in rows}
+    rows += [{**c, "source": "computed"} for c in computed if (c["clustering"], c["seed"]) not in have]
+    return pd.DataFrame(rows, columns=["clustering", "seed", "ACC", "NMI", "source"])
+
+
+def _linkage_label(name: str) -> str:
+    return "k-means" if name == "kmeans" else "Ward" if name == "ward" else f"{name} linkage"
+
+
+def linkage_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Chapter 5's linkage comparison: one row per clustering, over the seeds it was
+    measured on (``seeds``: how many, and which), ACC and NMI as mean ± sd, and Ward's
+    mean ACC on those same seeds with the difference (``Δ ACC vs Ward``), so that a
+    row measured on fewer seeds is compared on its own seeds."""
+    order = [_linkage_label(name) for name in LINKAGES]
+    ward = scores[scores["clustering"] == "Ward"].set_index("seed")["ACC"]
     rows = []
-    for method, name in names.items():
-        mine = {r.seed: r for r in runs if r.method == method}
-        if not mine:
+    for label in order:
+        part = scores[scores["clustering"] == label].sort_values("seed")
+        if part.empty:
             continue
-        row = {"clustering": "k-means" if name == "kmeans" else
-               ("Ward" if name == "ward" else f"{name} linkage")}
-        for seed in seeds:
-            r = mine.get(seed)
-            row[f"seed {seed}"] = ("–" if r is None else
-                                   f"{100 * r.acc:.1f}{_NBSP}/{_NBSP}{100 * r.nmi:.1f}")
-        row["mean ACC"] = float(np.mean([100 * r.acc for r in mine.values()]))
+        seeds = list(part["seed"])
+        shared = [s for s in seeds if s in ward.index]
+        row = {"clustering": label, "seeds": f"{len(seeds)} (seed{'s' if len(seeds) > 1 else ''} "
+                                             + " ".join(map(str, seeds)) + ")",
+               "ACC": compact_mean_sd(part["ACC"]), "NMI": compact_mean_sd(part["NMI"]),
+               "mean ACC": float(part["ACC"].mean())}
+        if shared:
+            mine = part.set_index("seed")["ACC"]
+            row["Ward, same seeds"] = "itself" if label == "Ward" else f"{ward[shared].mean():.2f}"
+            row["Δ ACC vs Ward"] = signed(float((mine[shared] - ward[shared]).mean()))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from .registry import ABLATION_METHODS, TABLE1_METHODS, UMAP_METHODS
 
-__all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "benchmark_frames"]
+__all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "benchmark_frames", "chapter_times",
+           "CHAPTER_TIMES"]
 
 _LINKAGES = ["proposed-single", "proposed-complete", "proposed-average"]
 _ABLATION = [m for m in ABLATION_METHODS if m not in _LINKAGES]
@@ -23,6 +24,9 @@ _ABLATION = [m for m in ABLATION_METHODS if m not in _LINKAGES]
 #: registry's METHOD_GROUPS, with the data sets and seeds each chapter shows.
 RUN_GROUPS = {
     "Table 1 (chapter 4)": (list(TABLE1_METHODS), ["mnist-full", "mnist-test"], [0, 1, 2, 3, 4]),
+    "Table 1, the rows its claims read, seeds 5-9 (chapter 4)": (
+        ["proposed-ward", "proposed-kmeans", "cae-ward", "cae-kmeans", "cae-idec"], ["mnist-test"],
+        [5, 6, 7, 8, 9]),
     "ablation variants (chapter 5)": (_ABLATION, ["mnist-full"], [0, 1]),
     "linkages (chapter 5)": (_LINKAGES, ["mnist-test"], [0, 1, 2, 3, 4]),
     "a manifold step (chapter 6)": (list(UMAP_METHODS), ["mnist-full", "mnist-test"], [0, 1, 2, 3, 4]),
@@ -88,6 +92,8 @@ def benchmark_frames(folder: Path):
 
     out = []
     for path in sorted(Path(folder).glob("*.json")):
+        if path.name == CHAPTER_TIMES:  # the appendix's table of rerun times shows it
+            continue
         record = json.loads(path.read_text())
         rows = [{k: v for k, v in row.items() if not isinstance(v, (list, dict))}
                 for row in record.get("rows", [])]
@@ -97,3 +103,50 @@ def benchmark_frames(folder: Path):
                  f"{record.get('device_name', '?')}, commit {(record.get('commit') or '?')[:7]}")
         out.append((title, pd.DataFrame(rows).round(3)))
     return out
+
+
+CHAPTER_TIMES = "chapter-times.json"
+"""The file, among the benchmarks, of ``tools/execute_chapters.py``'s wall times."""
+
+
+def chapter_times(folder: Path, notebooks) -> "pd.DataFrame":
+    """How long each notebook takes to rerun, quick and full mode, as measured by
+    ``tools/execute_chapters.py`` (``chapter-times.json`` in ``folder``).
+
+    Parameters
+    ----------
+    folder : Path
+        The benchmarks folder.
+    notebooks : sequence of str
+        The notebooks' sources, relative to the repository (``chapters/01_the_problem.py``),
+        in the order shown; those never timed say so.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``notebook``, ``quick (min)``, ``full (min)`` (text: minutes to one
+        decimal, or ``not measured``), ``load at start`` (the machine's load average
+        when each run started, quick / full: above the number of cores, other work
+        shared the machine), ``machine`` and ``measured`` (the dates).
+    """
+    import pandas as pd
+
+    path = Path(folder) / CHAPTER_TIMES
+    rows = json.loads(path.read_text())["rows"] if path.exists() else []
+    found = {(r["notebook"], r["mode"]): r for r in rows}
+    out = []
+    for name in notebooks:
+        row = {"notebook": name}
+        machines, dates, loads = set(), set(), []
+        for mode in ("quick", "full"):
+            r = found.get((name, mode))
+            row[f"{mode} (min)"] = "not measured" if r is None else f"{r['seconds'] / 60:.1f}"
+            loads.append("?" if r is None or r.get("load_at_start") is None else f"{r['load_at_start']:.1f}")
+            if r is not None:
+                machines.add(f"{r['device_name']}, {r['cpu_count']} cores")
+                dates.add(r["created"][:10])
+        row["load at start"] = " / ".join(loads)
+        row["machine"] = "; ".join(sorted(machines)) or "–"
+        row["measured"] = " and ".join(sorted(dates)) or "–"
+        out.append(row)
+    return pd.DataFrame(out)

@@ -81,8 +81,9 @@ from .settings import Budget, cache_root, codes_dir
 #: Intra-op threads of every training and embedding on a CPU (see the module docstring).
 TRAINING_THREADS = 1
 
-__all__ = ["StoreError", "TRAINING_THREADS", "training_key", "training_folder", "committed_folder", "is_cached", "trained_codes",
-           "trained_codes_seeds", "trained_model", "store_codes", "umap_embedding"]
+__all__ = ["StoreError", "TRAINING_THREADS", "training_key", "training_folder", "committed_folder", "is_cached",
+           "trained_codes", "trained_codes_seeds", "trained_model", "store_codes", "umap_embedding",
+           "stored_run_codes", "codes_at_hand"]
 
 _CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
 _WEIGHTS, _WEIGHTS_RECORD = "weights.safetensors", "weights.json"
@@ -737,3 +738,65 @@ def umap_embedding(codes, seed: int, settings: UMAPSettings = UMAPSettings()) ->
         info = {"key": key, "umap_s": time.perf_counter() - start}
         save_verified_array(npy, record, embedding, info)
     return embedding, {**info, "cached": False}
+
+
+# ------------------------------------------------------- a stored run's own codes
+
+def stored_run_codes(name: str, images: np.ndarray, budget: Budget, results, methods,
+                     dataset: str, seeds=None):
+    """The codes of a stored run's own training, if any are at hand; never trains.
+
+    For the figures of chapters 3 to 5, which must show the training behind a stored
+    result (so that the ACC printed on a panel is the stored run's). Goes through the
+    seeds of the stored runs of ``methods`` on ``dataset`` in order and returns the
+    first whose training of autoencoder ``name`` is in the cache or committed under
+    ``results/codes/`` and is that run's very training (equal per-epoch losses, as
+    :func:`caeward.experiments.results.trained_as_stored` checks).
+
+    Parameters
+    ----------
+    name : str
+        The autoencoder.
+    images : ndarray
+        The data set's images, as the runs saw them.
+    budget : Budget
+    results : list of Result
+        Stored results to choose from.
+    methods : sequence of str
+        Methods on that autoencoder's codes; the seed's runs of all of them are returned.
+    dataset : str
+    seeds : sequence of int, optional
+        The seeds to consider, in order of preference (default: every stored seed).
+
+    Returns
+    -------
+    (seed, codes, info, runs) or None
+        ``runs``: ``{method: Result}`` of that seed, those whose training the codes are.
+    """
+    from .results import trained_as_stored
+
+    runs = [r for r in results if r.dataset == dataset and r.method in set(methods)
+            and r.autoencoder is not None]
+    order = list(seeds) if seeds is not None else sorted({r.seed for r in runs})
+    for seed in order:
+        mine = [r for r in runs if r.seed == seed]
+        if not mine:
+            continue
+        found = _stored_codes(training_key(name, images, budget, seed), budget)
+        if found is None:
+            continue
+        codes, info = found
+        same = {r.method: r for r in mine if trained_as_stored(r, info)}
+        if same:
+            return seed, codes, info, same
+    return None
+
+
+def codes_at_hand(name: str, images: np.ndarray, budget: Budget, seeds=range(10)):
+    """``(seed, codes, info)`` of the first of ``seeds`` whose training of ``name`` on
+    ``images`` is in the cache or committed (verified), or None; never trains."""
+    for seed in seeds:
+        found = _stored_codes(training_key(name, images, budget, seed), budget)
+        if found is not None:
+            return (seed, *found)
+    return None

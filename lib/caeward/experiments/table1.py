@@ -71,7 +71,8 @@ def plot_seeds_against_paper(results, methods, datasets):
     return fig
 
 
-def plot_cluster_maps(maps: dict, panels: list, clusters: dict, titles: dict, ncols: int = 2):
+def plot_cluster_maps(maps: dict, panels: list, clusters: dict, titles: dict, ncols: int = 2,
+                      legend: str | None = None):
     """Maps of points coloured by cluster, one panel per clustering, with one colour
     per cluster across panels (pass clusters renamed to their matched class, so that
     a colour means the same digit everywhere).
@@ -85,6 +86,9 @@ def plot_cluster_maps(maps: dict, panels: list, clusters: dict, titles: dict, nc
         ``clustering name -> ndarray (n,)`` of cluster ids in ``0..k-1``.
     titles : dict
         ``clustering name -> str``.
+    legend : str, optional
+        If given, a legend of the colours below the panels, titled with it, each
+        colour named by its cluster id (the matched digit, when renamed so).
 
     Returns
     -------
@@ -96,7 +100,8 @@ def plot_cluster_maps(maps: dict, panels: list, clusters: dict, titles: dict, nc
     nrows = int(np.ceil(len(panels) / ncols))
     k = int(max(c.max() for c in clusters.values())) + 1
     cmap = ListedColormap(cluster_colours(k))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(FIGURE_WIDTH, 3.1 * nrows), squeeze=False)
+    height = 3.1 * nrows + (0.7 if legend is not None else 0)  # and a row for the legend
+    fig, axes = plt.subplots(nrows, ncols, figsize=(FIGURE_WIDTH, height), squeeze=False)
     for ax, (map_name, name) in zip(axes.flat, panels):
         xy = maps[map_name]
         ax.scatter(xy[:, 0], xy[:, 1], c=clusters[name], cmap=cmap, vmin=-0.5, vmax=k - 0.5,
@@ -106,4 +111,10 @@ def plot_cluster_maps(maps: dict, panels: list, clusters: dict, titles: dict, nc
         ax.set_yticks([])
     for ax in axes.flat[len(panels):]:
         ax.set_axis_off()
+    if legend is not None:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], ls="", marker="o", color=cmap(i), label=str(i)) for i in range(k)]
+        fig.legend(handles=handles, title=legend, loc="outside lower center", ncols=min(k, 10),
+                   frameon=False, handletextpad=0.1, columnspacing=0.8)
     return fig
