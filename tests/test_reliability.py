@@ -173,7 +173,7 @@ def test_an_unwritable_results_folder_is_refused_before_any_work(sandbox, monkey
     monkeypatch.setenv("CAEWARD_RESULTS", str(blocker / "results"))
     _must_not_compute(monkeypatch)
     assert main(["run", "--method", "pixels-kmeans", "--dataset", "mnist-test"]) == 2
-    assert "cannot write into" in capsys.readouterr().err
+    assert "is a file, not a folder" in capsys.readouterr().err
 
 
 def test_a_numpy_seed_is_a_plain_seed(sandbox):

@@ -37,7 +37,8 @@ def test_run_writes_then_skips(results_root, capsys):
     first = experiment.run("pixels-kmeans", "mnist-test", 0, "quick")
     path = results_root / "quick" / "pixels-kmeans" / "mnist-test" / "seed0.json"
     stored = json.loads(path.read_text())
-    assert stored == first.to_dict()
+    seal = stored.pop("integrity")  # the file is sealed (results.canonical_sha256)
+    assert stored == first.to_dict() and len(seal["sha256"]) == 64
     assert stored["n_samples"] == BUDGETS["quick"].max_samples
     assert 0.3 < stored["metrics"]["acc"] <= 1.0  # far above chance (0.1), as k-means on pixels is
     assert {"commit", "dirty", "versions", "device", "config", "timings"} <= set(stored)

@@ -251,6 +251,7 @@ def test_stored_run_codes_takes_the_first_seed_whose_codes_are_the_stored_runs_t
         key = training_key("cae", images, budget, seed)
         folder = training_folder(key)
         folder.mkdir(parents=True)
+        (folder / "key.json").write_text(json.dumps(key))  # a training folder records its key
         save_verified_array(folder / "codes.npy", folder / "codes.json",
                             np.full((4, 10), seed, np.float32), {"key": key, "losses": losses})
 
