@@ -16,6 +16,7 @@ never returned.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["VerificationError", "atomic_path", "create_exclusive", "remove_stale_temporaries", "sha256_file",
+__all__ = ["VerificationError", "usable_folder", "write_failure", "atomic_path", "create_exclusive", "remove_stale_temporaries", "sha256_file",
            "save_verified", "load_verified", "save_verified_array", "load_verified_array"]
 
 _TMP_MARK = ".tmp-"
@@ -32,6 +33,40 @@ _TMP_MARK = ".tmp-"
 
 class VerificationError(ValueError):
     """A stored file is missing a part, unreadable, or fails its SHA-256 check."""
+
+
+def usable_folder(folder, write: bool = True) -> Path:
+    """``folder`` if this process can use it: a folder it can write into, or one it can
+    create (the nearest existing folder on its way takes a new file); with ``write``
+    false, an existing folder need not take new files.
+
+    Raises
+    ------
+    ValueError
+        A part of the path is a file, or a link that leads nowhere, or the folder cannot
+        be written; the message says which (callers add what to do).
+    """
+    folder = Path(folder)
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if os.path.islink(existing) and not existing.exists():
+        raise ValueError(f"{existing} is a link to nothing ({os.readlink(existing)})")
+    if not existing.is_dir():
+        raise ValueError(f"{existing} is a file, not a folder, so {folder} cannot be used")
+    if not write and existing == folder:
+        return folder
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ValueError(f"cannot write into {folder} ({exc.strerror or exc})") from exc
+    return folder
+
+
+def write_failure(error: OSError) -> str:
+    """Why a write failed, in words: a full disk named as such."""
+    return "no space left on the device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
 
 
 def _temporary_prefix(path: Path) -> str:

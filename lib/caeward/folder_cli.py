@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import numpy as np
 from . import folder as folder_reading
 from . import report
 from .recipes import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_RECIPE, RECIPES, RecipeResult, run_recipe
+from .files import usable_folder
 from .runtime import check_device
 
 __all__ = ["cluster_folder", "FolderClustering", "FolderError", "main"]
@@ -80,16 +80,10 @@ def _check_out(folder: Path, out: Path) -> None:
     if out_real == folder_real or folder_real in out_real.parents:
         raise FolderError(f"--out {out} lies inside {folder}: choose a folder outside it "
                           "(nothing is ever written into the images' folder)")
-    existing = out_real
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise FolderError(f"--out {out}: {existing} is a file, not a folder")
     try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as exc:
-        raise FolderError(f"cannot write into {out} ({exc.strerror or exc})") from exc
+        usable_folder(out_real)
+    except ValueError as exc:
+        raise FolderError(f"--out {out}: {exc}") from exc
 
 
 def _check_options(recipe, k, distance_threshold, epochs, batch_size, side, seed, device) -> None:

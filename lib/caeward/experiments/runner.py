@@ -19,7 +19,6 @@ be written where it belongs is kept, sealed, beside the cache
 
 from __future__ import annotations
 
-import errno
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ import numpy as np
 from .. import cluster as clustering, metrics, runtime
 from ..data import load_mnist
 from ..dec import SelfTraining, self_train
+from ..files import write_failure
 from ..train import reconstruction_error, to_tensor
 from . import store
 from .cost import format_duration, missing_runs_seconds
@@ -294,7 +294,7 @@ def run(method: str, dataset: str, seed: int, budget: str | Budget = "full",
 def _keep_unwritten(result: Result, path, error: OSError) -> str:
     """Keep a computed result that could not be written to ``path`` beside the cache,
     sealed; return the one line that says what happened and where it is."""
-    why = "no space left on the device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    why = write_failure(error)
     line = (f"the result of {result.method} / {result.dataset} / seed {result.seed} could not be written "
             f"to {path} ({why})")
     try:

@@ -193,39 +193,21 @@ def cache_root() -> Path:
 
 
 def check_folder(folder: Path, variable: str, write: bool = True) -> Path:
-    """``folder`` if this process can use it: a folder it can write into, or one it can
-    create (the nearest existing folder on its way takes a new file); with ``write``
-    false, an existing folder need not take new files. Checked before
-    any work, so that a mistake costs a line, not hours.
+    """:func:`caeward.files.usable_folder`, its error naming ``variable``, the setting
+    that chooses the folder. Checked before any work, so that a mistake costs a line,
+    not hours.
 
     Raises
     ------
     ValueError
-        A part of the path is a file, or a link that leads nowhere, or the folder
-        cannot be written; the message names the path and ``variable``, the setting
-        that chooses it.
+        The folder cannot be used (why), and which setting to change.
     """
-    import tempfile
+    from ..files import usable_folder
 
-    folder = Path(folder)
-    existing = folder
-    while not os.path.lexists(existing) and existing != existing.parent:
-        existing = existing.parent
-    if os.path.islink(existing) and not existing.exists():
-        raise ValueError(f"{existing} is a link to nothing ({os.readlink(existing)}); remove it or set "
-                         f"{variable} to a folder")
-    if not existing.is_dir():
-        raise ValueError(f"{existing} is a file, not a folder, so {folder} cannot be used; set {variable} "
-                         "to a folder")
-    if not write and existing == folder:
-        return folder
     try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as exc:
-        raise ValueError(f"cannot write into {folder} ({exc.strerror or exc}); fix its permissions, or set "
-                         f"{variable} to a writable folder") from exc
-    return folder
+        return usable_folder(folder, write)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; set {variable} to a {'writable ' if write else ''}folder") from exc
 
 
 def check_paths(results: bool = True, cache: bool = True, data: bool = True) -> None:

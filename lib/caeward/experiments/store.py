@@ -56,7 +56,6 @@ which sibling it continued.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import shutil
@@ -70,7 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import runtime
-from ..files import (VerificationError, atomic_path, load_verified, load_verified_array,
+from ..files import (VerificationError, atomic_path, write_failure, load_verified, load_verified_array,
                      remove_stale_temporaries, save_verified, save_verified_array)
 from ..manifold import UMAPSettings, umap_embed
 from ..train import TRAINING_VERSION, CheckpointError, TrainingDiverged, checkpoint_record, embed, \
@@ -170,7 +169,7 @@ def _writes_into(folder: Path):
     try:
         yield
     except OSError as exc:
-        why = "no space left on the device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        why = write_failure(exc)
         raise StoreError(f"cannot write into the cache folder {folder} ({why}); free some space or set "
                          "CAEWARD_CACHE to another folder, then run again: the training resumes from its "
                          "last checkpoint") from exc
