@@ -396,7 +396,8 @@ as_digits = {m: metrics.rename_clusters(labels, p) for m, p in predicted.items()
 if panels:
     maps = {ae: TSNE(perplexity=30, init="pca", random_state=0).fit_transform(c)
             for ae, c in codes.items()}
-    titles = {m: f"({'abcd'[i]}) {METHODS[m].label}, seed {shown_runs[m].seed}, "
+    # two lines: the longer labels collide side by side on one
+    titles = {m: f"({'abcd'[i]}) {METHODS[m].label}\nseed {shown_runs[m].seed}, "
                  f"ACC {100 * shown_runs[m].acc:.2f}"
               for i, (_, m) in enumerate(panels)}
     fig = plot_cluster_maps(maps, panels, as_digits, titles, legend="digit")
