@@ -25,8 +25,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["VerificationError", "usable_folder", "write_failure", "atomic_path", "create_exclusive", "remove_stale_temporaries", "sha256_file",
-           "save_verified", "load_verified", "save_verified_array", "load_verified_array"]
+__all__ = ["VerificationError", "usable_folder", "write_failure", "atomic_path", "create_exclusive",
+           "remove_stale_temporaries", "sha256_file", "save_verified", "load_verified",
+           "save_verified_array", "load_verified_array"]
 
 _TMP_MARK = ".tmp-"
 

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import usable_folder
+
 __all__ = ["Budget", "BUDGETS", "DATASETS", "MAX_SEED", "quick_mode", "check_folder", "check_paths", "current_budget", "budget_named", "bf16_twin", "subsample",
            "n_images", "setup", "results_root", "results_dir", "codes_dir", "benchmarks_dir", "cache_root"]
 
@@ -202,8 +204,6 @@ def check_folder(folder: Path, variable: str, write: bool = True) -> Path:
     ValueError
         The folder cannot be used (why), and which setting to change.
     """
-    from ..files import usable_folder
-
     try:
         return usable_folder(folder, write)
     except ValueError as exc:

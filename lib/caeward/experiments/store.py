@@ -69,8 +69,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import runtime
-from ..files import (VerificationError, atomic_path, write_failure, load_verified, load_verified_array,
-                     remove_stale_temporaries, save_verified, save_verified_array)
+from ..files import (VerificationError, atomic_path, load_verified, load_verified_array,
+                     remove_stale_temporaries, save_verified, save_verified_array, write_failure)
 from ..manifold import UMAPSettings, umap_embed
 from ..train import TRAINING_VERSION, CheckpointError, TrainingDiverged, checkpoint_record, embed, \
     load_checkpoint, pretrain, reconstruction_error, to_tensor
