@@ -240,7 +240,8 @@ def test_stored_run_codes_takes_the_first_seed_whose_codes_are_the_stored_runs_t
 
     from _tools import make_result
     from caeward.experiments.settings import BUDGETS
-    from caeward.experiments.store import stored_run_codes, training_folder, training_key
+    from caeward.experiments.store import (own_codes_by_seed, stored_run_codes,
+                                           training_folder, training_key)
     from caeward.files import save_verified_array
 
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
@@ -266,3 +267,7 @@ def test_stored_run_codes_takes_the_first_seed_whose_codes_are_the_stored_runs_t
                                                "mnist-test")
     assert seed == 2 and codes[0, 0] == 2 and list(runs) == ["cae-ward"]
     assert stored_run_codes("cae", images, budget, results[:2], ["cae-ward"], "mnist-test") is None
+    # every seed of a stored run, and whether its own training's codes are at hand:
+    # seed 0 has none, seed 1 has another training's
+    assert own_codes_by_seed("cae", images, budget, results, ["cae-ward"],
+                             "mnist-test") == {0: False, 1: False, 2: True}

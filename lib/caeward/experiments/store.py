@@ -82,7 +82,7 @@ TRAINING_THREADS = 1
 
 __all__ = ["StoreError", "TRAINING_THREADS", "training_key", "training_folder", "committed_folder", "is_cached",
            "trained_codes", "trained_codes_seeds", "trained_model", "store_codes", "umap_embedding",
-           "stored_run_codes", "codes_at_hand"]
+           "stored_run_codes", "own_codes_by_seed", "codes_at_hand"]
 
 _CODES, _CODES_RECORD, _CHECKPOINT = "codes.npy", "codes.json", "pretrain.pt"
 _WEIGHTS, _WEIGHTS_RECORD = "weights.safetensors", "weights.json"
@@ -772,6 +772,29 @@ def stored_run_codes(name: str, images: np.ndarray, budget: Budget, results, met
     (seed, codes, info, runs) or None
         ``runs``: ``{method: Result}`` of that seed, those whose training the codes are.
     """
+    for seed, found in _own_trainings(name, images, budget, results, methods, dataset, seeds):
+        if found is not None:
+            return (seed, *found)
+    return None
+
+
+def own_codes_by_seed(name: str, images: np.ndarray, budget: Budget, results, methods,
+                      dataset: str) -> dict[int, bool]:
+    """For every seed of the stored runs of ``methods`` on ``dataset``: whether the
+    codes of that run's own training of ``name`` are at hand (cached or committed);
+    never trains. The appendix lists the trainings whose codes are missing.
+
+    Returns
+    -------
+    dict
+        ``{seed: bool}``, seeds in increasing order.
+    """
+    return {seed: found is not None
+            for seed, found in _own_trainings(name, images, budget, results, methods, dataset)}
+
+
+def _own_trainings(name, images, budget, results, methods, dataset, seeds=None):
+    """Yield ``(seed, (codes, info, runs) or None)`` per seed of the stored runs."""
     from .results import trained_as_stored
 
     runs = [r for r in results if r.dataset == dataset and r.method in set(methods)
@@ -782,13 +805,9 @@ def stored_run_codes(name: str, images: np.ndarray, budget: Budget, results, met
         if not mine:
             continue
         found = _stored_codes(training_key(name, images, budget, seed), budget)
-        if found is None:
-            continue
-        codes, info = found
-        same = {r.method: r for r in mine if trained_as_stored(r, info)}
-        if same:
-            return seed, codes, info, same
-    return None
+        same = {} if found is None else {r.method: r for r in mine
+                                         if trained_as_stored(r, found[1])}
+        yield seed, ((*found, same) if same else None)
 
 
 def codes_at_hand(name: str, images: np.ndarray, budget: Budget, seeds=range(10)):
