@@ -43,7 +43,8 @@ from pathlib import Path
 import pandas as pd
 
 from caeward import experiments, metrics
-from caeward.experiments import bf16_twin, current_budget, setup
+from caeward.experiments import (AUTOENCODER_NAMES, bf16_twin, current_budget,
+                                 setup)
 from caeward.experiments.book import glue, show_table
 from caeward.experiments.ablation_views import titled
 from caeward.experiments.ledger import (RUN_GROUPS, benchmark_frames, chapter_times,
@@ -221,17 +222,17 @@ show_table(pd.DataFrame(rows), drop_constant=False)
 # have no figures.
 
 # %% tags=["hide-input"]
-TRAINING_NAMES = {"cae": "DCEC's CAE", "proposed": "the proposed CAE"}
 table1 = [r for r in every if r.method in experiments.TABLE1_METHODS]
+methods_on = {autoencoder: [m for m in experiments.TABLE1_METHODS
+                            if experiments.METHODS[m].representation.autoencoder
+                            == autoencoder] for autoencoder in AUTOENCODER_NAMES}
 phrases = []
 for dataset in ("mnist-test", "mnist-full"):
     images, _ = experiments.load_dataset(dataset, budget)
     parts = []
-    for autoencoder, name in TRAINING_NAMES.items():
-        methods = [m for m in experiments.TABLE1_METHODS if
-                   experiments.METHODS[m].representation.autoencoder == autoencoder]
+    for autoencoder, name in AUTOENCODER_NAMES.items():
         own = experiments.own_codes_by_seed(autoencoder, images, budget, table1,
-                                            methods, dataset)
+                                            methods_on[autoencoder], dataset)
         missing = ", ".join(str(seed) for seed, at_hand in own.items() if not at_hand)
         if own:
             parts.append(f"{sum(own.values())} of {name}'s {len(own)} trainings"

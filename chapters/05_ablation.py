@@ -52,8 +52,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from caeward import anatomy, cluster, experiments, metrics, models
-from caeward.experiments import (AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1,
-                                 current_budget, setup)
+from caeward.experiments import (AUTOENCODER_NAMES, AUTOENCODERS, METHODS,
+                                 PROPOSED_VARIANTS, TABLE1, current_budget, setup)
 from caeward.experiments import ablation_views as views
 from caeward.experiments.book import figure_size, glue, show_table, signed
 from caeward.experiments.verdicts import (DEEPER_KMEANS, PAPER_CLAIMS, claim_evidence,
@@ -406,8 +406,7 @@ for autoencoder, methods in (("proposed", ["proposed-ward", "proposed-kmeans"]),
     if found is not None:
         break
 sizes_seed, codes, _, sizes_runs = found
-glue("ch5_sizes_run", {"proposed": "the proposed CAE", "cae": "DCEC's CAE"}[autoencoder]
-     + f" with seed {sizes_seed}")
+glue("ch5_sizes_run", f"{AUTOENCODER_NAMES[autoencoder]} with seed {sizes_seed}")
 
 # %% [markdown]
 # Why single linkage fails, in numbers: cut one seed's tree at ten clusters and count

@@ -26,16 +26,16 @@ The names below are what the chapters use.
 
 from .cost import format_duration, missing_runs_seconds, training_estimate
 from .paper import N2D, TABLE1
-from .registry import AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1_METHODS, UMAP_METHODS
+from .registry import AUTOENCODER_NAMES, AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1_METHODS, UMAP_METHODS
 from .results import Result, compute_spent, format_table, load_results, results_table, trained_as_stored
 from .runner import load_dataset, predict, run, run_many, train_autoencoder
 from .settings import BUDGETS, DATASETS, bf16_twin, current_budget, results_dir, setup
 from .store import (codes_at_hand, is_cached, own_codes_by_seed, stored_run_codes, trained_codes,
                     trained_model, umap_embedding)
 
-__all__ = ["AUTOENCODERS", "BUDGETS", "DATASETS", "METHODS", "N2D", "PROPOSED_VARIANTS", "Result", "TABLE1",
-           "TABLE1_METHODS", "UMAP_METHODS", "bf16_twin", "compute_spent", "current_budget", "format_duration",
-           "format_table", "is_cached", "load_dataset", "load_results", "missing_runs_seconds", "predict",
-           "results_dir", "results_table", "run", "run_many", "setup", "train_autoencoder", "trained_as_stored",
-           "trained_codes", "trained_model", "training_estimate", "umap_embedding", "stored_run_codes",
-           "own_codes_by_seed", "codes_at_hand"]
+__all__ = ["AUTOENCODER_NAMES", "AUTOENCODERS", "BUDGETS", "DATASETS", "METHODS", "N2D", "PROPOSED_VARIANTS",
+           "Result", "TABLE1", "TABLE1_METHODS", "UMAP_METHODS", "bf16_twin", "compute_spent",
+           "current_budget", "format_duration", "format_table", "is_cached", "load_dataset", "load_results",
+           "missing_runs_seconds", "predict", "results_dir", "results_table", "run", "run_many", "setup",
+           "train_autoencoder", "trained_as_stored", "trained_codes", "trained_model", "training_estimate",
+           "umap_embedding", "stored_run_codes", "own_codes_by_seed", "codes_at_hand"]
