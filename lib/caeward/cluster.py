@@ -27,26 +27,14 @@ from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
+from ._validation import as_points as _as_points
+from ._validation import check_k as _check_k
+
 __all__ = ["LINKAGES", "ENGINES", "kmeans", "gaussian_mixture", "linkage", "ward_linkage", "cut_linkage",
-           "clusters_above", "cut_steps", "largest_gap_k"]
+           "clusters_above"]
 
 #: Linkage methods and whether they run in O(n*d) memory.
 LINKAGES = {"ward": True, "single": True, "complete": False, "average": False}
-
-
-def _as_points(X, name: str = "X") -> np.ndarray:
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-d (n_samples, n_features), got shape {X.shape}; "
-                         "flatten images first, e.g. X.reshape(len(X), -1)")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {X.shape}")
-    if not np.issubdtype(X.dtype, np.number):
-        raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return X
 
 
 def kmeans(X, n_clusters: int, n_init: int = 20, random_state=None, return_centers: bool = False):
@@ -223,87 +211,8 @@ def clusters_above(Z, threshold: float) -> int:
     return int(1 + np.sum(Z[:, 2] >= threshold)) if len(Z) else 1
 
 
-def _check_k(n_clusters, n_samples: int) -> None:
-    if not isinstance(n_clusters, (int, np.integer)) or isinstance(n_clusters, bool):
-        raise ValueError(f"n_clusters must be an integer, got {n_clusters!r}")
-    if not 1 <= n_clusters <= n_samples:
-        raise ValueError(f"n_clusters must be between 1 and the number of samples "
-                         f"({n_samples}), got {n_clusters}")
-
-
 def _ram_bytes() -> int:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return 8 << 30
-
-
-def cut_steps(heights, ks) -> dict:
-    """How far apart the merges are that a cut into k clusters falls between.
-
-    Introduced in chapter 3 with :func:`largest_gap_k`; chapter 6 reads it off the merge
-    heights that every Ward result stores (``details.top_merge_heights``).
-
-    A cut into k clusters undoes the last k - 1 merges: it falls between the last merge
-    it keeps (height ``lower``, the k-th from the end) and the first it undoes
-    (``upper``, the (k - 1)-th from the end). A ratio close to 1 is a close call.
-
-    Parameters
-    ----------
-    heights : array_like, shape (m,)
-        Merge heights in the order of merging (non-decreasing for Ward): a whole
-        linkage's ``Z[:, 2]`` or only its last m; a cut at k needs the last k.
-    ks : iterable of int
-        Numbers of clusters, each in [2, m].
-
-    Returns
-    -------
-    dict
-        ``ks``, ``gaps`` (upper - lower) and ``ratios`` (upper / lower), ndarrays with
-        one value per k; ``k_gap`` and ``k_ratio``, the k of the largest of each (the
-        rule of :func:`largest_gap_k`, read off a stored tail of heights).
-    """
-    heights = np.asarray(heights, dtype=np.float64)
-    if heights.ndim != 1:
-        raise ValueError(f"heights must be one-dimensional, got shape {heights.shape}")
-    ks = np.asarray(list(ks), dtype=np.int64)
-    if ks.size == 0 or ks.min() < 2 or ks.max() > len(heights):
-        raise ValueError(f"every k must be in [2, {len(heights)}], got {ks.tolist()}: a cut at k "
-                         f"needs the last k merge heights and {len(heights)} were given")
-    upper, lower = heights[len(heights) - ks + 1], heights[len(heights) - ks]
-    gaps, ratios = upper - lower, upper / np.maximum(lower, np.finfo(float).tiny)
-    return {"ks": ks, "gaps": gaps, "ratios": ratios,
-            "k_gap": int(ks[np.argmax(gaps)]), "k_ratio": int(ks[np.argmax(ratios)])}
-
-
-def largest_gap_k(Z, ks=range(2, 31)) -> dict:
-    """Read the number of clusters off a dendrogram: where successive merge heights jump most.
-
-    Introduced in chapter 3 (the paper's claim that the dendrogram lets you choose
-    k without fixing it in advance); chapter 6 repeats the test on a manifold.
-
-    Cutting a linkage into k clusters undoes its last k - 1 merges; the rule picks the
-    k whose cut falls in the largest gap between the height of the merge that would
-    make k - 1 clusters and the merge before it (:func:`cut_steps`). The ratio of those
-    heights is a scale-free variant.
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n - 1, 4)
-        A linkage matrix with non-decreasing heights (Ward's are).
-    ks : iterable of int
-        Candidate numbers of clusters, each in [2, n - 1].
-
-    Returns
-    -------
-    dict
-        ``ks``, ``gaps`` and ``ratios`` (ndarrays, one value per k), ``k_gap`` and
-        ``k_ratio`` (the k of the largest of each).
-    """
-    Z = np.asarray(Z, dtype=np.float64)
-    if not is_valid_linkage(Z):
-        raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
-    return cut_steps(Z[:, 2], ks)  # it checks every k against the n - 1 heights
-
-
-from .number_of_clusters import choose_k  # noqa: E402  (chapter 7: k without labels; it imports this module)

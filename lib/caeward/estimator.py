@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import cluster, manifold, models
+from .cut import UMAP_COMPONENTS_UNKNOWN_K, check_cut, cut
 from .runtime import check_device, pick_device, seeded
 from .train import embed, pretrain, to_tensor
 
@@ -31,22 +32,6 @@ __all__ = ["CAEWard"]
 _ARCHITECTURES = {"proposed": models.DeepConvAutoencoder, "cae": models.ConvAutoencoder}
 # Both halve the side twice and end in a 3x3 head: the size rule :mod:`caeward.models` enforces.
 _SIDE_MULTIPLE, _MIN_SIDE = 4, 12
-#: ``n_clusters="auto"`` weighs 2..20 clusters (fewer when there are fewer points).
-_AUTO_K_MAX = 20
-#: The fewest images ``n_clusters="auto"`` takes: choose_k compares k = 2 on resamples.
-_AUTO_MIN_SAMPLES = 6
-
-
-def auto_k_max(n_samples: int) -> int:
-    """The largest k that ``n_clusters="auto"`` weighs for ``n_samples`` points: 20, or
-    fewer where :func:`caeward.number_of_clusters.choose_k` needs 2 (k + 1) points."""
-    if n_samples < _AUTO_MIN_SAMPLES:
-        raise ValueError(f"n_clusters='auto' needs at least {_AUTO_MIN_SAMPLES} images, got {n_samples}")
-    return min(_AUTO_K_MAX, n_samples // 2 - 1)
-
-
-#: UMAP's components when the number of clusters is not known in advance.
-_UMAP_COMPONENTS_UNKNOWN_K = 10
 
 
 class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -245,9 +230,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
             value = getattr(self, name)
             if isinstance(value, (bool, np.bool_)):
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-        if (self.n_clusters is None) == (self.distance_threshold is None):
-            raise ValueError("give exactly one of n_clusters and distance_threshold "
-                             "(set n_clusters=None to cut by distance_threshold)")
+        check_cut(self.n_clusters, self.distance_threshold)
         device = check_device(self.device) if self.device is not None else pick_device()
         images = self._images(X, fitting=True)
         side = images.shape[-1]
@@ -258,8 +241,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
                              "pad or resize them (load_digits' 8x8: repeat each pixel 2x2 to 16x16)")
         if self.manifold == "umap":
             manifold.check_n_samples(len(images), self._umap_settings())
-        if self.n_clusters == "auto":
-            auto_k_max(len(images))  # too few images: refused before training
+        check_cut(self.n_clusters, self.distance_threshold, len(images))  # too few images for "auto"
         seed = self._seed()
         with seeded(seed):  # the caller's generators and flags are left as they were
             # an image side the network does not take fails here, before any training
@@ -272,24 +254,15 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.manifold == "umap":
             points = embedded = manifold.umap_embed(codes, seed, self._umap_settings())
         Z = cluster.linkage(points, self.linkage, device=device)
-        k_choice = None
-        if self.n_clusters == "auto":
-            from .number_of_clusters import choose_k
-
-            k_choice = choose_k(points, k_max=auto_k_max(len(points)), random_state=seed, criteria=())
-            k = int(k_choice.k)
-        elif self.n_clusters is None:
-            k = cluster.clusters_above(Z, self.distance_threshold)
-        else:
-            k = self.n_clusters
+        flat = cut(Z, n_clusters=self.n_clusters, distance_threshold=self.distance_threshold, points=points,
+                   random_state=seed)
         # fitted attributes only once everything has worked: a failed fit leaves none half set
         self.autoencoder_, self.loss_curve_, self.embedding_ = autoencoder, loss_curve, codes
-        self.manifold_embedding_, self.linkage_, self.k_choice_ = embedded, Z, k_choice
+        self.manifold_embedding_, self.linkage_, self.k_choice_ = embedded, Z, flat.k_choice
         self.children_ = Z[:, :2].astype(np.int64)
         self.distances_ = Z[:, 2].copy()
         self.n_leaves_ = len(images)
-        self.labels_ = cluster.cut_linkage(Z, k)
-        self.n_clusters_ = int(self.labels_.max()) + 1
+        self.labels_, self.n_clusters_ = flat.labels, flat.n_clusters
         self.image_size_ = images.shape[-1]
         self.n_features_in_ = self.image_size_ ** 2
         return self
@@ -329,7 +302,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _umap_settings(self) -> manifold.UMAPSettings:
         # N2D: one dimension per cluster; with a threshold the count is not known in advance
-        k = self.n_clusters if isinstance(self.n_clusters, Integral) else _UMAP_COMPONENTS_UNKNOWN_K
+        k = self.n_clusters if isinstance(self.n_clusters, Integral) else UMAP_COMPONENTS_UNKNOWN_K
         return manifold.UMAPSettings(n_components=max(2, k))
 
     def _images(self, X, fitting: bool) -> np.ndarray:

@@ -15,7 +15,7 @@ Examples
 ::
 
     python -m caeward cluster photos/ --out photos-clusters
-    python -m caeward cluster scans/ --out out --k auto --recipe cae-ward --epochs 100
+    python -m caeward cluster scans/ --out out --k auto --recipe proposed-ward --steps 2000
 
 Nothing is written into FOLDER. A mistake (a missing folder, no images, an unwritable
 DIR, DIR inside FOLDER, an option out of range) is one line on stderr and exit status
@@ -35,7 +35,7 @@ import numpy as np
 
 from . import folder as folder_reading
 from . import report
-from .recipes import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_RECIPE, RECIPES, RecipeResult, run_recipe
+from .recipes import DEFAULT_BATCH_SIZE, DEFAULT_RECIPE, DEFAULT_STEPS, RECIPES, RecipeResult, check_recipe, run_recipe
 from .files import usable_folder
 from .runtime import check_device
 
@@ -86,24 +86,26 @@ def _check_out(folder: Path, out: Path) -> None:
         raise FolderError(f"--out {out}: {exc}") from exc
 
 
-def _check_options(recipe, k, distance_threshold, epochs, batch_size, side, seed, device) -> None:
-    if recipe not in RECIPES:
-        raise FolderError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
+def _check_options(recipe, k, distance_threshold, steps, batch_size, side, seed, device) -> None:
     if (k is None) == (distance_threshold is None):
         raise FolderError("give one of --k and --distance-threshold")
     if isinstance(k, str) and k != "auto":
         raise FolderError(f"--k takes a whole number >= 1 or 'auto', got {k!r}")
     if isinstance(k, (int, np.integer)) and (isinstance(k, bool) or k < 1):
         raise FolderError(f"--k takes a whole number >= 1 or 'auto', got {k!r}")
-    if distance_threshold is not None and (recipe == "kmeans-pixels" or not distance_threshold >= 0):
+    if distance_threshold is not None and (recipe == "pixels-kmeans" or not distance_threshold >= 0):
         raise FolderError("--distance-threshold takes a height >= 0 and a recipe with a tree (not "
-                          "kmeans-pixels)")
-    for name, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--side", side)):
+                          "pixels-kmeans)")
+    try:
+        check_recipe(recipe, k, distance_threshold)
+    except ValueError as exc:
+        raise FolderError(str(exc)) from exc
+    for name, value in (("--steps", steps), ("--batch-size", batch_size), ("--side", side)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise FolderError(f"{name} takes a whole number >= 1, got {value!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise FolderError(f"--seed takes a whole number >= 0, got {seed!r}")
-    if recipe.startswith("cae-") and (side < _CAE_MIN_SIDE or side % _CAE_SIDE_MULTIPLE):
+    if recipe in ("auto", "proposed-ward", "proposed-umap-ward") and (side < _CAE_MIN_SIDE or side % _CAE_SIDE_MULTIPLE):
         raise FolderError(f"the CAE recipes take a --side that is a multiple of {_CAE_SIDE_MULTIPLE} and at "
                           f"least {_CAE_MIN_SIDE}, got {side}")
     if device is not None:
@@ -115,7 +117,7 @@ def _check_options(recipe, k, distance_threshold, epochs, batch_size, side, seed
 
 def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int | str | None = 10,
                    distance_threshold: float | None = None, recipe: str = DEFAULT_RECIPE,
-                   epochs: int = DEFAULT_EPOCHS, seed: int = 0, device: str | None = None,
+                   steps: int = DEFAULT_STEPS, seed: int = 0, device: str | None = None,
                    batch_size: int = DEFAULT_BATCH_SIZE, side: int = 28, progress: bool = True) -> FolderClustering:
     """Cluster every image under ``folder`` and write labels, sheets, tree and report to ``out``.
 
@@ -133,8 +135,8 @@ def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int 
     recipe : str
         One of :data:`caeward.recipes.RECIPES` (default: the one chapter 8's guide
         recommends for an image set you know nothing about).
-    epochs, batch_size : int
-        The CAE's pretraining (CAE recipes only).
+    steps, batch_size : int
+        The CAE's pretraining in optimizer steps (CAE recipes only).
     seed : int
     device : str or None
     side : int
@@ -155,7 +157,7 @@ def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int 
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
         raise FolderError(f"{folder} is not a folder" + ("" if folder.exists() else " (it does not exist)"))
-    _check_options(recipe, k, distance_threshold, epochs, batch_size, side, seed, device)
+    _check_options(recipe, k, distance_threshold, steps, batch_size, side, seed, device)
     _check_out(folder, out)
     read = folder_reading.read_folder(folder, side=side, progress=progress)
     if len(read.paths) == 0:
@@ -166,7 +168,7 @@ def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int 
         raise FolderError(f"only one image under {folder}: there is nothing to cluster")
     try:
         result = run_recipe(read.images, recipe, n_clusters=k, distance_threshold=distance_threshold,
-                            epochs=epochs, batch_size=batch_size, seed=seed, device=device, progress=progress)
+                            steps=steps, batch_size=batch_size, seed=seed, device=device, progress=progress)
     except ValueError as exc:  # too few images for UMAP's neighbours, say
         raise FolderError(str(exc)) from exc
     seconds = time.perf_counter() - start
@@ -178,14 +180,16 @@ def cluster_folder(folder: str | os.PathLike, out: str | os.PathLike, *, k: int 
         dendrogram = "dendrogram.png"
         report.write_dendrogram(out / dendrogram, result.linkage, result.n_clusters)
     settings = {"k": k, "distance_threshold": distance_threshold, "side": side, "seed": seed}
-    if recipe.startswith("cae-"):
-        settings.update(epochs=epochs, batch_size=batch_size)
+    if result.epochs is not None:
+        settings.update(steps=steps, epochs=result.epochs, batch_size=batch_size)
+    if recipe == "auto":
+        settings.update(recipe="auto: " + result.recipe)
     note = ""
     if result.k_choice is not None:
         note = f"k = {result.n_clusters} was chosen from the data (--k auto)."
     counts = np.bincount(result.labels, minlength=result.n_clusters).tolist()
-    report.write_report(out / "report.html", folder_name=folder.name or str(folder), recipe=recipe,
-                        recipe_text=RECIPES[recipe], settings=settings, counts=counts, sheets=sheets,
+    report.write_report(out / "report.html", folder_name=folder.name or str(folder), recipe=result.recipe,
+                        recipe_text=RECIPES[result.recipe], settings=settings, counts=counts, sheets=sheets,
                         seconds=seconds, dendrogram=dendrogram, skipped=read.skipped, note=note)
     return FolderClustering(read.paths, result.labels, read.skipped, result, out, seconds)
 
@@ -207,10 +211,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the folder to write to (not inside FOLDER)")
     p.add_argument("--k", type=_k, default=None, help="number of clusters, or 'auto' (default 10)")
     p.add_argument("--distance-threshold", type=float, help="cut the tree at this height instead of --k")
-    p.add_argument("--recipe", default=DEFAULT_RECIPE, help=f"one of {', '.join(RECIPES)} "
-                                                            f"(default {DEFAULT_RECIPE})")
-    p.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS, help="CAE pretraining epochs "
-                                                                      f"(default {DEFAULT_EPOCHS})")
+    p.add_argument("--recipe", default=DEFAULT_RECIPE, help=f"auto (by the folder's size), or one of "
+                                                            f"{', '.join(RECIPES)} (default {DEFAULT_RECIPE})")
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="CAE pretraining, in optimizer steps "
+                                                                    f"(default {DEFAULT_STEPS})")
     p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                    help=f"CAE training batch size (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0)
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     k = args.k if args.k is not None or args.distance_threshold is not None else 10
     try:
         done = cluster_folder(args.folder, args.out, k=k, distance_threshold=args.distance_threshold,
-                              recipe=args.recipe, epochs=args.epochs, seed=args.seed, device=args.device,
+                              recipe=args.recipe, steps=args.steps, seed=args.seed, device=args.device,
                               batch_size=args.batch_size, side=args.side)
     except FolderError as exc:
         print(f"caeward cluster: error: {exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ one rule, :data:`RULE`, to choose k.
 The criteria, each a score per candidate k and the k it points at:
 
 - ``gap``, ``ratio``: the largest jump (difference, ratio) between successive Ward
-  merge heights (:func:`caeward.cluster.cut_steps`; chapter 3's rule);
+  merge heights (:func:`cut_steps`, :func:`largest_gap_k`; chapter 3's rule);
 - ``silhouette`` (largest), ``calinski_harabasz`` (largest), ``davies_bouldin``
   (smallest), of Ward's cut at k;
 - ``gap_statistic``: Tibshirani, Walther & Hastie (2001): log within-cluster
@@ -59,12 +59,15 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.cluster.hierarchy import is_valid_linkage
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
 from sklearn.metrics import pairwise_distances, silhouette_score
 
-from .cluster import _as_points, cut_linkage, cut_steps, ward_linkage
+from ._validation import as_points
+from .cluster import cut_linkage, ward_linkage
 
-__all__ = ["CRITERIA", "RULE", "RULE_SPACE", "THRESHOLD", "VERSION", "KChoice", "choose_k", "criterion_scores", "pick_k"]
+__all__ = ["CRITERIA", "RULE", "RULE_SPACE", "THRESHOLD", "VERSION", "KChoice", "choose_k", "criterion_scores",
+           "cut_steps", "largest_gap_k", "pick_k"]
 
 #: Changes whenever a criterion's computation changes (stored calibrations name it).
 VERSION = 1
@@ -137,6 +140,74 @@ class KChoice:
                 "seconds": {s: float(v) for s, v in self.seconds.items()}, "settings": dict(self.settings)}
 
 
+def cut_steps(heights, ks) -> dict:
+    """How far apart the merges are that a cut into k clusters falls between.
+
+    Introduced in chapter 3 with :func:`largest_gap_k`; chapter 6 reads it off the merge
+    heights that every Ward result stores (``details.top_merge_heights``).
+
+    A cut into k clusters undoes the last k - 1 merges: it falls between the last merge
+    it keeps (height ``lower``, the k-th from the end) and the first it undoes
+    (``upper``, the (k - 1)-th from the end). A ratio close to 1 is a close call.
+
+    Parameters
+    ----------
+    heights : array_like, shape (m,)
+        Merge heights in the order of merging (non-decreasing for Ward): a whole
+        linkage's ``Z[:, 2]`` or only its last m; a cut at k needs the last k.
+    ks : iterable of int
+        Numbers of clusters, each in [2, m].
+
+    Returns
+    -------
+    dict
+        ``ks``, ``gaps`` (upper - lower) and ``ratios`` (upper / lower), ndarrays with
+        one value per k; ``k_gap`` and ``k_ratio``, the k of the largest of each (the
+        rule of :func:`largest_gap_k`, read off a stored tail of heights).
+    """
+    heights = np.asarray(heights, dtype=np.float64)
+    if heights.ndim != 1:
+        raise ValueError(f"heights must be one-dimensional, got shape {heights.shape}")
+    ks = np.asarray(list(ks), dtype=np.int64)
+    if ks.size == 0 or ks.min() < 2 or ks.max() > len(heights):
+        raise ValueError(f"every k must be in [2, {len(heights)}], got {ks.tolist()}: a cut at k "
+                         f"needs the last k merge heights and {len(heights)} were given")
+    upper, lower = heights[len(heights) - ks + 1], heights[len(heights) - ks]
+    gaps, ratios = upper - lower, upper / np.maximum(lower, np.finfo(float).tiny)
+    return {"ks": ks, "gaps": gaps, "ratios": ratios,
+            "k_gap": int(ks[np.argmax(gaps)]), "k_ratio": int(ks[np.argmax(ratios)])}
+
+
+def largest_gap_k(Z, ks=range(2, 31)) -> dict:
+    """Read the number of clusters off a dendrogram: where successive merge heights jump most.
+
+    Introduced in chapter 3 (the paper's claim that the dendrogram lets you choose
+    k without fixing it in advance); chapter 6 repeats the test on a manifold.
+
+    Cutting a linkage into k clusters undoes its last k - 1 merges; the rule picks the
+    k whose cut falls in the largest gap between the height of the merge that would
+    make k - 1 clusters and the merge before it (:func:`cut_steps`). The ratio of those
+    heights is a scale-free variant.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+        A linkage matrix with non-decreasing heights (Ward's are).
+    ks : iterable of int
+        Candidate numbers of clusters, each in [2, n - 1].
+
+    Returns
+    -------
+    dict
+        ``ks``, ``gaps`` and ``ratios`` (ndarrays, one value per k), ``k_gap`` and
+        ``k_ratio`` (the k of the largest of each).
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    if not is_valid_linkage(Z):
+        raise ValueError("Z is not a valid linkage matrix (see scipy.cluster.hierarchy.is_valid_linkage)")
+    return cut_steps(Z[:, 2], ks)  # it checks every k against the n - 1 heights
+
+
 def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space: str = RULE_SPACE,
              criteria=None, max_points: int = 10_000, silhouette_points: int = 3_000,
              n_resamples: int = 10, subsample_fraction: float = 0.8, threshold: float = THRESHOLD,
@@ -182,7 +253,7 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
         raise ValueError(f"unknown criteria {sorted(unknown)}; choose from {CRITERIA}")
     if rule not in wanted:
         wanted.append(rule)
-    X = _as_points(points, "points")
+    X = as_points(points, "points")
     if not (isinstance(k_min, (int, np.integer)) and isinstance(k_max, (int, np.integer))
             and 2 <= k_min <= k_max):
         raise ValueError(f"need integers 2 <= k_min <= k_max, got k_min={k_min!r}, k_max={k_max!r}")

@@ -1,19 +1,29 @@
-"""Five recipes for clustering images, from the pixels to the paper's codes and beyond.
+"""Recipes for clustering images, from the pixels to the paper's codes and beyond.
 
-Introduced in chapter 8 (*Clustering your own images*), which measures them on three
-image sets and ends with a guide to which to use; ``python -m caeward cluster`` runs
-them on a folder of images (:mod:`caeward.folder_cli`).
+Introduced in chapter 8 (*Clustering your own images*), which measures them over
+folder sizes and image sets and ends with a guide to which to use;
+``python -m caeward cluster`` runs them on a folder of images
+(:mod:`caeward.folder_cli`). A recipe's name is ``<representation>-<clustering>``, the
+grammar of the book's registry (:mod:`caeward.experiments.registry`):
 
-=====================  ===========================================================
-recipe                 what it clusters, and how
-=====================  ===========================================================
-``kmeans-pixels``      the pixels, k-means (20 restarts): chapter 1's baseline
-``ward-pixels``        the pixels, Ward linkage
-``umap-ward-pixels``   a UMAP embedding of the pixels, Ward linkage (not the paper's)
-``cae-ward``           the codes of the proposed CAE, Ward linkage: the paper's method
-``cae-umap-ward``      a UMAP embedding of those codes, Ward linkage (chapter 6; not
-                       the paper's)
-=====================  ===========================================================
+========================  ===========================================================
+recipe                    what it clusters, and how
+========================  ===========================================================
+``pixels-kmeans``         the pixels, k-means (20 restarts): chapter 1's baseline
+``pixels-ward``           the pixels, Ward linkage
+``pixels-umap-ward``      a UMAP embedding of the pixels, Ward linkage (not the paper's)
+``hog-ward``              histograms of oriented gradients (HOG) of the images, reduced
+                          to 50 principal components, Ward linkage
+``hog-umap-ward``         a UMAP embedding of those HOG features, Ward linkage
+``proposed-ward``         the codes of the proposed CAE, Ward linkage: the paper's method
+``proposed-umap-ward``    a UMAP embedding of those codes, Ward linkage (chapter 6; not
+                          the paper's)
+========================  ===========================================================
+
+``"auto"`` is not a recipe but a policy: :func:`choose_recipe` picks one by the number
+of images, from chapter 8's measurements (:data:`POLICY`). The CAE recipes train for a
+number of optimizer **steps** (:data:`DEFAULT_STEPS`), not epochs, so that a small
+folder gets as much training as a large one and a large one no more than it needs.
 
 UMAP takes one component per cluster (at least 2; 10 when the number of clusters is
 not fixed in advance), 20 neighbours and ``min_dist=0``, as N2D does (chapter 6).
@@ -21,38 +31,51 @@ not fixed in advance), 20 neighbours and ``min_dist=0``, as N2D does (chapter 6)
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import cluster, manifold
+from .cut import UMAP_COMPONENTS_UNKNOWN_K, check_cut, cut
 
-__all__ = ["RECIPES", "DEFAULT_RECIPE", "DEFAULT_EPOCHS", "DEFAULT_BATCH_SIZE", "RecipeResult", "run_recipe", "check_recipe"]
+__all__ = ["RECIPES", "POLICY", "DEFAULT_RECIPE", "DEFAULT_STEPS", "DEFAULT_BATCH_SIZE", "RENAMED",
+           "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_features", "run_recipe"]
 
 #: Recipe name -> what it is, in words (the report and the book print these).
 RECIPES = {
-    "kmeans-pixels": "k-means on the pixels",
-    "ward-pixels": "Ward on the pixels",
-    "umap-ward-pixels": "UMAP + Ward on the pixels (not the paper's method)",
-    "cae-ward": "proposed CAE + Ward: the paper's method",
-    "cae-umap-ward": "proposed CAE + UMAP + Ward (chapter 6; not the paper's method)",
+    "pixels-kmeans": "k-means on the pixels",
+    "pixels-ward": "Ward on the pixels",
+    "pixels-umap-ward": "UMAP + Ward on the pixels (not the paper's method)",
+    "hog-ward": "Ward on HOG features (gradient histograms; not the paper's method)",
+    "hog-umap-ward": "UMAP + Ward on HOG features (not the paper's method)",
+    "proposed-ward": "proposed CAE + Ward: the paper's method",
+    "proposed-umap-ward": "proposed CAE + UMAP + Ward (chapter 6; not the paper's method)",
 }
 
-#: The recipe that chapter 8's guide recommends for an image set you know nothing
-#: about; the chapter checks, from its stored measurements, that it still does.
-DEFAULT_RECIPE = "cae-umap-ward"
+#: The names recipes had before they took the registry's grammar, and their new names.
+#: ``cae`` meant the proposed CAE here; in the registry it is DCEC's CAE.
+RENAMED = {"kmeans-pixels": "pixels-kmeans", "ward-pixels": "pixels-ward",
+           "umap-ward-pixels": "pixels-umap-ward", "cae-ward": "proposed-ward",
+           "cae-umap-ward": "proposed-umap-ward"}
 
-#: Pretraining epochs of the CAE recipes unless told otherwise: chapter 8's budget for
-#: image sets of a few thousand images (the book's MNIST runs take 200).
-DEFAULT_EPOCHS = 50
+#: The default: choose the recipe by the folder's size (:func:`choose_recipe`).
+DEFAULT_RECIPE = "auto"
 
-#: The CAE's batch size unless told otherwise: a folder of a few hundred images still
-#: gets several steps per epoch (the book's MNIST runs take 256).
+#: ``"auto"``'s policy: the recipe for up to (and including) so many images, in order;
+#: the last row takes every larger folder. Set from chapter 8's guide
+#: (:mod:`caeward.experiments.folder_guide`), which checks it against its measurements.
+POLICY = ((math.inf, "hog-umap-ward"),)
+
+#: Optimizer steps of the CAE recipes unless told otherwise.
+DEFAULT_STEPS = 500
+
+#: The CAE's batch size unless told otherwise (the book's MNIST runs take 256).
 DEFAULT_BATCH_SIZE = 64
 
-#: The k a recipe's UMAP step plans for when the number of clusters is not given.
-_UMAP_COMPONENTS_UNKNOWN_K = 10
+#: HOG: 9 orientations, cells of a seventh of the side, 2x2 cells per block; then PCA.
+_HOG_CELLS, _HOG_COMPONENTS = 7, 50
 
 
 @dataclass
@@ -62,17 +85,22 @@ class RecipeResult:
     Attributes
     ----------
     recipe : str
+        The recipe that ran (what ``"auto"`` chose, if it was asked for).
     labels : ndarray of int64, shape (n_samples,)
     n_clusters : int
     linkage : ndarray of float64, shape (n_samples - 1, 4), or None
         The Ward tree of ``points`` (``None`` for k-means).
     points : ndarray of float32, shape (n_samples, n_features)
-        What was clustered: pixels, codes, or their UMAP embedding.
+        What was clustered: pixels, HOG features, codes, or their UMAP embedding.
     seconds : dict
         Wall time per step (``train``, ``embed``, ``cluster``) and ``total``.
     k_choice : object or None
         With ``n_clusters="auto"``: the result of
         :func:`caeward.number_of_clusters.choose_k`, with its evidence.
+    model : CAEWard or None
+        The trained estimator of the CAE recipes (``transform`` gives new images' codes).
+    epochs : int or None
+        The CAE's epochs, from the step budget.
     """
 
     recipe: str
@@ -82,40 +110,106 @@ class RecipeResult:
     points: np.ndarray
     seconds: dict = field(default_factory=dict)
     k_choice: object | None = None
+    model: object | None = None
+    epochs: int | None = None
 
 
-def check_recipe(recipe: str, n_clusters, distance_threshold) -> None:
-    """Refuse a recipe name or a combination it cannot run, before any work."""
-    if recipe not in RECIPES:
-        raise ValueError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
-    if (n_clusters is None) == (distance_threshold is None):
-        raise ValueError("give exactly one of n_clusters and distance_threshold")
-    if recipe == "kmeans-pixels" and distance_threshold is not None:
-        raise ValueError("k-means builds no tree to cut at a distance; give n_clusters or another recipe")
-    if isinstance(n_clusters, str) and n_clusters != "auto":
-        raise ValueError(f"n_clusters must be a whole number >= 1, 'auto' or None, got {n_clusters!r}")
+def choose_recipe(n_images: int) -> str:
+    """The recipe :data:`POLICY` gives a folder of ``n_images`` images."""
+    for limit, recipe in POLICY:
+        if n_images <= limit:
+            return recipe
+    return POLICY[-1][1]
+
+
+def epochs_for_steps(n_images: int, steps: int, batch_size: int) -> int:
+    """Whole epochs that make at least ``steps`` optimizer steps of ``batch_size``."""
+    return max(1, math.ceil(steps / math.ceil(n_images / batch_size)))
+
+
+def _uses_umap(recipe: str) -> bool:
+    return "-umap-" in recipe
+
+
+def _trains(recipe: str) -> bool:
+    return recipe.startswith("proposed-")
+
+
+def check_recipe(recipe: str, n_clusters, distance_threshold, n_images: int | None = None) -> str:
+    """Refuse a recipe name or a request it cannot run, before any work; return the recipe
+    that will run (``"auto"`` resolved when ``n_images`` is given)."""
+    if recipe in RENAMED:
+        raise ValueError(f"recipe {recipe!r} is now called {RENAMED[recipe]!r}")
+    if recipe != "auto" and recipe not in RECIPES:
+        raise ValueError(f"unknown recipe {recipe!r}; known: auto, {', '.join(RECIPES)}")
+    check_cut(n_clusters, distance_threshold, tree=recipe != "pixels-kmeans")
+    if n_images is None:
+        return recipe
+    if recipe == "auto":
+        recipe = choose_recipe(n_images)
+        check_cut(n_clusters, distance_threshold, tree=recipe != "pixels-kmeans")
+    if n_images < 2:
+        raise ValueError(f"{n_images} image: there is nothing to cluster (give at least 2)")
+    check_cut(n_clusters, distance_threshold, n_images)
+    if _uses_umap(recipe):
+        k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
+        manifold.check_n_samples(n_images, manifold.UMAPSettings(n_components=max(2, k_planned)))
+    return recipe
+
+
+def hog_features(images: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """Histograms of oriented gradients of square grey images, reduced by PCA.
+
+    Parameters
+    ----------
+    images : ndarray, shape (n, s, s)
+        Grey values in [0, 1]; ``s`` at least 14.
+    random_state : int
+        Seeds the randomized PCA.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, min(50, n, d))
+        Dalal & Triggs' HOG (9 orientations, cells of s // 7 pixels, blocks of 2x2
+        cells, L2-Hys) of each image, projected on its first principal components.
+    """
+    from skimage.feature import hog
+    from sklearn.decomposition import PCA
+
+    side = images.shape[-1]
+    cell = max(2, side // _HOG_CELLS)
+    features = np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                             feature_vector=True) for image in images]).astype(np.float32)
+    components = min(_HOG_COMPONENTS, len(features), features.shape[1])
+    if components == features.shape[1]:
+        return features
+    return PCA(components, svd_solver="randomized", random_state=random_state).fit_transform(features).astype(
+        np.float32)
 
 
 def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
-               distance_threshold: float | None = None, epochs: int = DEFAULT_EPOCHS, batch_size: int = DEFAULT_BATCH_SIZE,
-               seed: int = 0, device: str | None = None, progress: bool = False) -> RecipeResult:
-    """Cluster images with one of the :data:`RECIPES`.
+               distance_threshold: float | None = None, steps: int = DEFAULT_STEPS,
+               batch_size: int = DEFAULT_BATCH_SIZE, epochs: int | None = None, seed: int = 0,
+               device: str | None = None, progress: bool = False) -> RecipeResult:
+    """Cluster images with one of the :data:`RECIPES`, or the one ``"auto"`` chooses.
 
     Parameters
     ----------
     images : ndarray, shape (n, s, s)
         Square single-channel images, float32 in [0, 1] (or uint8).
     recipe : str
-        A key of :data:`RECIPES`.
+        A key of :data:`RECIPES`, or ``"auto"`` (:func:`choose_recipe`).
     n_clusters : int, "auto" or None
-        ``"auto"`` chooses k from the points clustered
-        (:func:`caeward.number_of_clusters.choose_k`); ``None`` with ``distance_threshold``.
+        ``"auto"`` chooses k from the points clustered (:func:`caeward.cut.cut`);
+        ``None`` with ``distance_threshold``.
     distance_threshold : float or None
         Cut the Ward tree where merges rise above it (not for k-means).
-    epochs, batch_size : int
-        The CAE's pretraining (CAE recipes only).
+    steps, batch_size : int
+        The CAE's pretraining, in optimizer steps (CAE recipes only).
+    epochs : int, optional
+        Train this many epochs instead of ``steps`` (the book's MNIST budgets).
     seed : int
-        Seeds k-means, UMAP and the CAE.
+        Seeds k-means, PCA, UMAP and the CAE.
     device : str or None
         Where the CAE trains (default: the first available).
     progress : bool
@@ -125,52 +219,50 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     -------
     RecipeResult
     """
-    check_recipe(recipe, n_clusters, distance_threshold)
     images = np.asarray(images)
-    pixels = (images.astype(np.float32) / (255.0 if images.dtype == np.uint8 else 1.0)).reshape(len(images), -1)
+    recipe = check_recipe(recipe, n_clusters, distance_threshold, len(images))
+    pixels = (images.astype(np.float32) / (255.0 if images.dtype == np.uint8 else 1.0))
     seconds = {"train": 0.0, "embed": 0.0, "cluster": 0.0}
-    if recipe.startswith("cae-"):
+    model = None
+    if _trains(recipe):
         from .estimator import CAEWard  # torch is loaded only for the CAE recipes
 
         start = time.perf_counter()
+        epochs = epochs if epochs is not None else epochs_for_steps(len(images), steps, batch_size)
         # only the codes are taken from the estimator (its own one-cluster cut is cheap and
         # unused): the UMAP step and the cut below are the same for every recipe
         model = CAEWard(n_clusters=1, architecture="proposed", epochs=epochs, batch_size=batch_size,
                         device=device, random_state=seed, verbose=progress)
         points = model.fit(images).embedding_
         seconds["train"] = time.perf_counter() - start
-    else:
-        points = pixels
-    if "umap" in recipe:
+    elif recipe.startswith("hog-"):
         start = time.perf_counter()
-        k_planned = n_clusters if isinstance(n_clusters, int) else _UMAP_COMPONENTS_UNKNOWN_K
+        points = hog_features(pixels, random_state=seed)
+        seconds["train"] = time.perf_counter() - start
+    else:
+        points = pixels.reshape(len(pixels), -1)
+    if _uses_umap(recipe):
+        start = time.perf_counter()
+        k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
         settings = manifold.UMAPSettings(n_components=max(2, k_planned))
-        manifold.check_n_samples(len(points), settings)
         if progress:
             print(f"UMAP embedding of {len(points)} points into {settings.n_components} dimensions ...",
                   flush=True)
         points = manifold.umap_embed(points, seed, settings)
         seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
-    labels, Z, k_choice = _cluster(points, recipe, n_clusters, distance_threshold, seed)
+    if recipe == "pixels-kmeans":
+        k_choice, Z = None, None
+        if n_clusters == "auto":  # k-means has no tree: k is chosen on Ward's tree of the same points
+            found = cut(cluster.linkage(points, "ward"), n_clusters="auto", points=points, random_state=seed)
+            k_choice, n_clusters = found.k_choice, found.n_clusters
+        labels = cluster.kmeans(points, n_clusters, random_state=seed)
+    else:
+        Z = cluster.linkage(points, "ward")
+        found = cut(Z, n_clusters=n_clusters, distance_threshold=distance_threshold, points=points,
+                    random_state=seed)
+        labels, k_choice = found.labels, found.k_choice
     seconds["cluster"] = time.perf_counter() - start
     seconds["total"] = sum(seconds.values())
     return RecipeResult(recipe, labels, int(labels.max()) + 1, Z, np.asarray(points, dtype=np.float32),
-                        seconds, k_choice)
-
-
-def _cluster(points, recipe: str, n_clusters, distance_threshold, seed: int):
-    """Labels, the Ward tree (None for k-means) and the choice of k (None unless auto)."""
-    k_choice = None
-    if n_clusters == "auto":
-        from .estimator import auto_k_max  # the same candidates as CAEWard(n_clusters="auto")
-        from .number_of_clusters import choose_k
-
-        k_choice = choose_k(points, k_max=auto_k_max(len(points)), random_state=seed, criteria=())
-        n_clusters = int(k_choice.k)
-    if recipe == "kmeans-pixels":
-        return cluster.kmeans(points, n_clusters, random_state=seed), None, k_choice
-    Z = cluster.linkage(points, "ward")
-    if n_clusters is None:
-        n_clusters = cluster.clusters_above(Z, distance_threshold)
-    return cluster.cut_linkage(Z, n_clusters), Z, k_choice
+                        seconds, k_choice, model, epochs if _trains(recipe) else None)

@@ -35,6 +35,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._validation import as_points  # one validation for every linkage
+
 __all__ = ["ward_linkage_torch"]
 
 
@@ -90,11 +92,10 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
         A SciPy linkage matrix, equal to ``scipy.cluster.hierarchy.ward(X)`` up to
         rounding and the order of exactly tied merges.
     """
-    from .cluster import _as_points  # one validation for every linkage
     from .runtime import check_device
 
     device = torch.device(check_device(str(device)) if device is not None else "cpu")
-    X = _as_points(X)
+    X = as_points(X)
     n = len(X)
     if n < 2:
         return np.empty((0, 4))

@@ -342,7 +342,7 @@ def dendrogram_gaps_figure(Z, rule: dict, n_classes: int = 10):
     Z : ndarray
         A linkage matrix.
     rule : dict
-        What :func:`caeward.cluster.largest_gap_k` returns.
+        What :func:`caeward.number_of_clusters.largest_gap_k` returns.
     n_classes : int
         Marked with a dotted line.
     """

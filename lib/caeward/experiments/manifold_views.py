@@ -145,7 +145,7 @@ def plot_close_calls(close_calls: pd.DataFrame, axes, datasets) -> None:
 def stored_rule_frame(ward_results, ks=range(2, 31)) -> pd.DataFrame:
     """Chapter 3's rules (largest gap, largest ratio of merge heights) read off every
     stored Ward run that kept at least ``max(ks)`` merge heights, with its ACC."""
-    from ..cluster import cut_steps
+    from ..number_of_clusters import cut_steps
 
     rows = []
     for r in ward_results:

@@ -32,7 +32,7 @@ __all__ = ["AutoencoderSpec", "AUTOENCODERS", "AUTOENCODER_NAMES", "PROPOSED_VAR
 
 N_CLUSTERS = 10
 # Ward results keep their last merge heights: 30 serve the cut at ten (chapter 6's close
-# calls) and cluster.largest_gap_k's default candidates, k = 2..30 (chapter 3's rule), so
+# calls) and number_of_clusters.largest_gap_k's default candidates, k = 2..30 (chapter 3's rule), so
 # both can be read off every stored run without its codes. Results before this kept 11.
 TOP_MERGE_HEIGHTS = 30
 BATCH_SIZE = 256

@@ -125,7 +125,7 @@ class Result:
     def cut_ratio(self, k: int = 10) -> float:
         """h_(k-1) / h_k of a stored linkage run: how much higher the merge that a cut
         at ``k`` clusters undoes lies than the last one it keeps (chapter 6's close calls)."""
-        from ..cluster import cut_steps
+        from ..number_of_clusters import cut_steps
 
         heights = self.details.get("top_merge_heights")
         if heights is None:

@@ -75,6 +75,11 @@ class Budget:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def is_quick(self) -> bool:
+        """Whether this is the quick budget or its bfloat16 twin (the same code on less data)."""
+        return self.name.startswith("quick")
+
 
 BUDGETS = {
     "quick": Budget("quick", max_samples=2000, kmeans_n_init=4, cae_epochs=2, sae_epochs=2, selftrain_maxiter=150),
