@@ -85,14 +85,29 @@ class Artefact:
         return any(all(row.get(k) == v for k, v in key.items()) for row in self.rows)
 
     def add(self, row: dict) -> None:
-        """Store one more row, and write the file (atomically, sealed)."""
-        self.rows.append(json.loads(json.dumps(row)))
-        self._write()
+        """Store one more row, and write the file (atomically, sealed).
+
+        Under a lock, the rows another process stored meanwhile are read first and
+        kept, so that several processes may fill one artefact side by side."""
+        with self._lock():
+            stored = self._stored()
+            if stored is not None:
+                known = {json.dumps(r, sort_keys=True) for r in self.rows}
+                self.rows.extend(r for r in stored["rows"] if json.dumps(r, sort_keys=True) not in known)
+            self.rows.append(json.loads(json.dumps(row)))
+            self._write()
 
     def finish(self) -> None:
         """Mark the computation complete, with the provenance of this last step."""
-        self.data.update(complete=True, **runtime.git_commit(), finished=runtime.utc_timestamp())
-        self._write()
+        with self._lock():
+            self.data.update(complete=True, **runtime.git_commit(), finished=runtime.utc_timestamp())
+            self._write()
+
+    def _lock(self):
+        from filelock import FileLock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path) + ".lock")
 
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
