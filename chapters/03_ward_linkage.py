@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy as sch
 
-from caeward import cluster, experiments, metrics
+from caeward import cluster, experiments, metrics, number_of_clusters
 from caeward.experiments import current_budget, setup
 from caeward.experiments.book import figure_size, glue, show_table
 from caeward.experiments.chapter_views import (dendrogram_gaps_figure, summarise_trials,
@@ -419,7 +419,7 @@ print(f"{len(codes):,} codes of {codes.shape[1]} dimensions, "
 # Cutting into $k$ clusters undoes the last $k-1$ merges, so the cut falls between the
 # last merge it keeps and the first one it undoes; the rule takes the $k$ where those
 # two heights are furthest apart (their ratio is a scale-free variant). By hand, and
-# with the library's `cluster.largest_gap_k`:
+# with the library's `number_of_clusters.largest_gap_k`:
 
 # %%
 heights = Z_codes[:, 2]  # non-decreasing for Ward
@@ -427,7 +427,7 @@ ks = np.arange(2, 31)
 first_undone = heights[len(heights) - ks + 1]
 last_kept = heights[len(heights) - ks]
 gaps = first_undone - last_kept
-rule = cluster.largest_gap_k(Z_codes, ks=ks)
+rule = number_of_clusters.largest_gap_k(Z_codes, ks=ks)
 assert np.allclose(gaps, rule["gaps"])
 acc_at = {k: metrics.cluster_acc(labels, cluster.cut_linkage(Z_codes, k))
           for k in sorted({rule["k_gap"], rule["k_ratio"], 10})}

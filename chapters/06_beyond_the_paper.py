@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -52,7 +52,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from caeward import cluster, experiments, manifold, metrics
+from caeward import cluster, experiments, manifold, metrics, number_of_clusters
 from caeward.experiments import (METHODS, N2D, TABLE1, UMAP_METHODS, current_budget,
                                  is_cached, setup, trained_codes)
 from caeward.experiments import manifold_views as views
@@ -278,7 +278,7 @@ for dataset, part in close_calls.groupby("dataset"):
 #
 # Chapter 3 found that the largest gap between successive Ward merge heights on the
 # raw MNIST-test codes does not put $k$ at 10. The same rule
-# (`caeward.cluster.largest_gap_k`), and the largest ratio of successive heights, on
+# (`caeward.number_of_clusters.largest_gap_k`), and the largest ratio of successive heights, on
 # the raw codes of one training per data set (`FIGURE_SEED`) and on their UMAP
 # embedding:
 
@@ -297,7 +297,7 @@ for dataset in shown_datasets:
     embedded[dataset] = (embedding, images, labels, codes)
     for space, points in [("raw codes", codes), ("UMAP", embedding)]:
         Z = cluster.ward_linkage(points)
-        rule = cluster.largest_gap_k(Z, ks=range(2, 31))
+        rule = number_of_clusters.largest_gap_k(Z, ks=range(2, 31))
         ward_at_ten[dataset, space] = cluster.cut_linkage(Z, 10)
         gap_rows.append({"dataset": dataset, "space": space,
                          "k (largest gap)": rule["k_gap"],
@@ -503,7 +503,7 @@ for n_neighbors in (5, 50):
     settings = manifold.UMAPSettings(n_neighbors=n_neighbors)
     Z = cluster.ward_linkage(
         manifold.umap_embed(sample_codes, FIGURE_SEED, settings))
-    rule = cluster.largest_gap_k(Z)
+    rule = number_of_clusters.largest_gap_k(Z)
     acc = metrics.cluster_acc(sample_labels, cluster.cut_linkage(Z, 10))
     print(f"n_neighbors={n_neighbors}: largest gap at k = {rule['k_gap']},",
           f"largest ratio at k = {rule['k_ratio']},",

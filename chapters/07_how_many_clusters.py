@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -20,7 +20,7 @@
 # without labels, as the paper says the dendrogram allows: why the largest gap between
 # merge heights fails, what eight label-free criteria choose on the book's codes, on
 # their UMAP embedding and on smaller problems whose answer is known, which rule the
-# library adopts (`caeward.cluster.choose_k`, and `CAEWard(n_clusters="auto")`), what
+# library adopts (`caeward.number_of_clusters.choose_k`, and `CAEWard(n_clusters="auto")`), what
 # it costs, and where it still fails.
 #
 # **What you need.** Chapters 3 and 6.
@@ -89,7 +89,7 @@ for ax, (title, points, true_k) in zip(axes, shown):
     Z = cluster.ward_linkage(points)
     ks = np.arange(2, 21)
     undone = Z[len(Z) - ks + 1, 2]  # the merge from k clusters to k - 1
-    rule = cluster.largest_gap_k(Z, ks=ks)
+    rule = number_of_clusters.largest_gap_k(Z, ks=ks)
     ax.bar(ks, undone, color=["tab:red" if k == true_k else "tab:blue" for k in ks])
     ax.set(title=f"{title}: gap rule k = {rule['k_gap']}", xlabel="k",
            ylabel="height of the merge k → k − 1", xticks=ks[::2])
@@ -112,7 +112,7 @@ plt.show()
 #
 # ## Eight label-free criteria
 #
-# `caeward.cluster.choose_k(points)` cuts Ward's tree at every $k$ from 2 to 20 and
+# `caeward.number_of_clusters.choose_k(points)` cuts Ward's tree at every $k$ from 2 to 20 and
 # scores each cut by the criteria below. None sees a label.
 #
 # - **gap** and **ratio**: the largest jump between successive merge heights (above).
@@ -144,7 +144,7 @@ plt.show()
 # embedding, is in the tables below):
 
 # %%
-found = cluster.choose_k(codes, space="raw", random_state=0)
+found = number_of_clusters.choose_k(codes, space="raw", random_state=0)
 print(f"rule: {found.rule} on the {found.space} points -> k = {found.k}")
 print("each criterion's k:", found.choices)
 print("seconds:", {step: round(s, 1) for step, s in found.seconds.items()})
@@ -336,7 +336,7 @@ show_table(fails, drop_constant=False) if len(fails) else print("none")
 from sklearn.datasets import load_digits
 
 digits = load_digits()
-on_digits = cluster.choose_k(digits.data / 16.0, criteria=(), random_state=0)
+on_digits = number_of_clusters.choose_k(digits.data / 16.0, criteria=(), random_state=0)
 parts = cluster.cut_linkage(cluster.ward_linkage(on_digits.points), on_digits.k)
 majority = [np.bincount(digits.target[parts == c]).argmax()
             for c in range(on_digits.k)]
@@ -383,7 +383,7 @@ glue("ch7_n_more", len(fails) - len(fewer), "{:d}")
 # - It costs {glue:text}`ch7_rule_s_mnist-full_umap` s on the 70,000 MNIST-full
 #   codes, on a CPU.
 # - For your own images: `CAEWard(n_clusters="auto")` applies the rule to the codes
-#   (its `n_clusters_` is the choice), and `cluster.choose_k(points)` to any vectors;
+#   (its `n_clusters_` is the choice), and `number_of_clusters.choose_k(points)` to any vectors;
 #   the returned `KChoice` holds every criterion's score per $k$, to read before
 #   trusting it.
 #
@@ -414,7 +414,7 @@ for t in (0.6, 0.7, 0.8, 0.9):
 # %%
 small = codes[four][:2000]
 for space in ("raw", "umap"):
-    vote = cluster.choose_k(small, k_max=10, space=space, random_state=0)
+    vote = number_of_clusters.choose_k(small, k_max=10, space=space, random_state=0)
     print(f"{space}: rule k = {vote.k}; criteria: {vote.choices}")
 
 # %% [markdown]

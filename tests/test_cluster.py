@@ -110,7 +110,8 @@ def test_bad_method_and_k():
 
 
 def test_largest_gap_k_finds_well_separated_groups():
-    from caeward.cluster import largest_gap_k, linkage
+    from caeward.cluster import linkage
+    from caeward.number_of_clusters import largest_gap_k
     rng = np.random.default_rng(0)
     centres = np.array([[0, 0], [50, 0], [0, 50]], dtype=float)
     X = np.concatenate([c + rng.normal(size=(40, 2)) for c in centres])
@@ -124,7 +125,8 @@ def test_largest_gap_k_finds_well_separated_groups():
 
 
 def test_cut_steps_reads_the_same_from_a_tail_of_heights():
-    from caeward.cluster import cut_steps, largest_gap_k, linkage
+    from caeward.cluster import linkage
+    from caeward.number_of_clusters import cut_steps, largest_gap_k
     # hand example: merges at 1, 2, 4, 8; a cut into 2 keeps the merge at 4 and undoes 8
     steps = cut_steps([1.0, 2.0, 4.0, 8.0], ks=[2, 3, 4])
     np.testing.assert_array_equal(steps["gaps"], [4.0, 2.0, 1.0])

@@ -142,19 +142,22 @@ def test_fewer_distinct_images_than_clusters_is_said(images):
 
 
 def test_auto_chooses_k_from_the_data_and_says_how(images, monkeypatch):
-    import caeward.number_of_clusters as noc
+    import caeward.cut as cut_module
 
-    seen, real = {}, noc.choose_k
+    seen, real = {}, cut_module.choose_k
 
     def choose(points, **kwargs):
         seen.update(kwargs, n=len(points))
         return real(points, **kwargs)
-    monkeypatch.setattr(noc, "choose_k", choose)
+    monkeypatch.setattr(cut_module, "choose_k", choose)
     model = _model(n_clusters="auto").fit(images)
     assert model.n_clusters_ == model.k_choice_.k == len(np.unique(model.labels_))
     assert seen["n"] == len(images) and seen["k_max"] == 20 and seen["random_state"] == 0
-    assert estimator_module.auto_k_max(30) == 14  # choose_k needs 2 (k + 1) points
-    with pytest.raises(ValueError, match="at least 6 images"):
-        _model(n_clusters="auto").fit(images[:5])
+    assert cut_module.auto_k_max(30) == 14  # choose_k needs 2 (k + 1) points
+    # the true minimum: choose_k embeds the points with UMAP's 20 neighbours first
+    assert cut_module.auto_min_samples() == 22 and cut_module.auto_min_samples("raw") == 6
+    monkeypatch.setattr(estimator_module, "pretrain", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(ValueError, match="at least 22 images, got 21"):
+        _model(n_clusters="auto").fit(images[:21])
     with pytest.raises(ValueError, match="n_clusters"):
         _model(n_clusters="many").fit(images)

@@ -15,8 +15,10 @@ def _groups(sizes, d=6, spread=12.0, seed=0):
     return X, np.repeat(np.arange(len(sizes)), sizes)
 
 
-def test_reexported_from_cluster():
-    assert cluster.choose_k is choose_k
+def test_the_k_rules_live_in_one_module_and_cluster_reexports_none():
+    # cluster is the engine, number_of_clusters the rules: no re-export, so no cycle
+    for name in ("choose_k", "cut_steps", "largest_gap_k"):
+        assert hasattr(number_of_clusters, name) and not hasattr(cluster, name)
 
 
 def test_the_frozen_rule():
@@ -133,3 +135,17 @@ def test_refuses_bad_arguments(bad):
 def test_refuses_too_few_points():
     with pytest.raises(ValueError, match="too few"):
         choose_k(np.random.default_rng(0).normal(size=(30, 2)), k_max=20)
+
+
+def test_copies_of_one_point_are_one_cluster():
+    # before: the largest candidate (every arbitrary split of copies 'predicts' perfectly)
+    same = np.ones((60, 4))
+    for space in ("raw", "umap"):
+        found = choose_k(same, k_max=5, space=space, random_state=0)
+        assert found.k == 1 and found.settings["n_distinct"] == 1
+
+
+def test_no_more_clusters_than_distinct_points():
+    X = np.repeat(np.eye(3) * 10.0, 20, axis=0)  # three distinct points, twenty copies each
+    found = choose_k(X, k_max=6, space="raw", criteria=(), random_state=0)
+    assert found.k == 3 and found.settings["n_distinct"] == 3

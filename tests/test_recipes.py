@@ -1,12 +1,13 @@
-"""The five recipes and the guide's bookkeeping (chapter 8)."""
+"""The recipes, the "auto" policy and the folder guide's bookkeeping (chapter 8)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from caeward import cluster
-from caeward.experiments.guide import guide_images, recommend, unequal_sizes
-from caeward.recipes import DEFAULT_RECIPE, RECIPES, run_recipe
+from caeward import recipes
+from caeward.experiments.folder_guide import best_by_size, guide_table, policy_check, subset, unequal_sizes
+from caeward.recipes import DEFAULT_RECIPE, RECIPES, RENAMED, run_recipe
 
 
 def _images(n=60, side=16, seed=0):
@@ -25,7 +26,7 @@ def _images(n=60, side=16, seed=0):
 
 def test_ward_on_pixels_is_the_linkage_of_the_flattened_images():
     images = _images()
-    found = run_recipe(images, "ward-pixels", n_clusters=3)
+    found = run_recipe(images, "pixels-ward", n_clusters=3)
     Z = cluster.linkage(images.reshape(len(images), -1), "ward")
     np.testing.assert_array_equal(found.labels, cluster.cut_linkage(Z, 3))
     np.testing.assert_allclose(found.linkage, Z)
@@ -34,8 +35,8 @@ def test_ward_on_pixels_is_the_linkage_of_the_flattened_images():
 
 def test_kmeans_has_no_tree_to_cut_at_a_distance():
     with pytest.raises(ValueError, match="no tree"):
-        run_recipe(_images(), "kmeans-pixels", n_clusters=None, distance_threshold=1.0)
-    assert run_recipe(_images(), "kmeans-pixels", n_clusters=3).linkage is None
+        run_recipe(_images(), "pixels-kmeans", n_clusters=None, distance_threshold=1.0)
+    assert run_recipe(_images(), "pixels-kmeans", n_clusters=3).linkage is None
 
 
 @pytest.mark.parametrize("kwargs, match", [({"recipe": "dbscan"}, "unknown recipe"),
@@ -46,8 +47,57 @@ def test_bad_recipes_are_refused_before_any_work(kwargs, match):
         run_recipe(_images(), **kwargs)
 
 
-def test_the_default_recipe_is_one_of_the_recipes():
-    assert DEFAULT_RECIPE in RECIPES and len(RECIPES) == 5
+def test_the_default_is_the_policy_and_it_picks_a_recipe():
+    assert DEFAULT_RECIPE == "auto"
+    for n in (2, 200, 1000, 10_000, 10**6):
+        assert recipes.choose_recipe(n) in RECIPES
+    limits = [limit for limit, _ in recipes.POLICY]
+    assert limits == sorted(limits) and limits[-1] == float("inf")
+
+
+@pytest.mark.parametrize("old", sorted(RENAMED))
+def test_old_recipe_names_are_refused_with_their_new_name(old):
+    with pytest.raises(ValueError, match=f"now called '{RENAMED[old]}'"):
+        run_recipe(_images(), old, n_clusters=3)
+    assert RENAMED[old] in RECIPES
+
+
+def test_every_recipe_name_is_representation_then_clustering():
+    for name in RECIPES:
+        representation, clustering = name.split("-", 1)
+        assert representation in ("pixels", "hog", "proposed")
+        assert clustering in ("kmeans", "ward", "umap-ward")
+
+
+def test_the_step_budget_sets_the_epochs():
+    assert recipes.epochs_for_steps(1000, 500, 64) == 32   # 16 steps an epoch
+    assert recipes.epochs_for_steps(200, 500, 64) == 125   # 4 steps an epoch
+    assert recipes.epochs_for_steps(100_000, 500, 64) == 1
+
+
+def test_hog_features_separate_bars_across_from_bars_down():
+    images = _images()
+    features = recipes.hog_features(images)
+    assert features.shape == (60, 50) and features.dtype == np.float32
+    found = run_recipe(images, "hog-ward", n_clusters=3)
+    assert len(set(zip(found.labels, np.arange(60) % 3))) == 3  # each kind its own cluster
+
+
+@pytest.mark.parametrize("recipe, n, match", [
+    ("pixels-umap-ward", 21, "more than 21 samples"),
+    ("auto", 2, "more than 21 samples|nothing to cluster"),
+    ("pixels-ward", 12, "n_clusters='auto' needs at least 22 images, got 12")])
+def test_what_would_fail_later_is_refused_first(recipe, n, match, monkeypatch):
+    monkeypatch.setattr(recipes.manifold, "umap_embed", lambda *a, **k: pytest.fail("embedded"))
+    monkeypatch.setattr(recipes.cluster, "linkage", lambda *a, **k: pytest.fail("clustered"))
+    k = "auto" if recipe == "pixels-ward" else 2
+    with pytest.raises(ValueError, match=match):
+        run_recipe(_images(n=n), recipe, n_clusters=k)
+
+
+def test_auto_resolves_to_the_policy_recipe():
+    found = run_recipe(_images(n=60), "auto", n_clusters=3, steps=2)
+    assert found.recipe == recipes.choose_recipe(60)
 
 
 def test_unequal_sizes_fall_ten_to_one():
@@ -55,20 +105,30 @@ def test_unequal_sizes_fall_ten_to_one():
     assert sizes[0] == 400 and sizes[-1] == 40 and sizes == sorted(sizes, reverse=True)
 
 
-def test_the_unequal_subset_has_those_class_sizes():
-    _, labels = guide_images("mnist-test-unequal", "quick")
-    assert np.bincount(labels).tolist() == unequal_sizes(100)
+def test_a_folder_subset_is_fixed_by_its_seed():
+    a, b = subset(1000, 200, 0), subset(1000, 200, 1)
+    np.testing.assert_array_equal(a, subset(1000, 200, 0))
+    assert len(a) == 200 and not np.array_equal(a, b) and np.all(np.diff(a) > 0)
+    np.testing.assert_array_equal(subset(150, 200, 0), np.arange(150))
 
 
-def test_the_advice_follows_the_numbers():
-    table = pd.DataFrame({
-        "set": ["a", "a", "a", "b", "b", "b"],
-        "recipe": ["slow-best", "fast-near", "fast-poor"] * 2,
-        "acc": [90.0, 87.0, 60.0, 80.0, 78.0, 70.0],
-        "seconds": [100.0, 1.0, 0.5, 100.0, 1.0, 0.5],
-    })
-    advice = recommend(table)
-    assert advice["unknown"] == "slow-best"   # highest mean ACC, 85
-    assert advice["fast"] == "fast-near"      # quickest within 5 points (82.5)
-    assert advice["no_training"] == "slow-best"  # none of these names trains a network
-    assert advice["per_set"] == {"a": "slow-best", "b": "slow-best"}
+def _rows():
+    rows = []
+    for name, base, mine in (("a", 0.8, 0.9), ("b", 0.5, 0.45)):
+        for seed in (0, 1):
+            for recipe, acc in (("pixels-ward", base), ("pixels-kmeans", base - 0.1), ("hog-umap-ward", mine)):
+                rows.append({"set": name, "size": 200, "seed": seed, "recipe": recipe, "acc": acc, "nmi": acc,
+                             "wall_seconds": 1.0, "k": 10, "k_prediction_strength": 10, "k_silhouette": 3})
+    return pd.DataFrame(rows)
+
+
+def test_the_guide_table_and_the_policy_check_follow_the_numbers(monkeypatch):
+    table = guide_table(_rows())
+    assert set(table["runs"]) == {2} and table["ps_right"].max() == 2 and table["sil_right"].max() == 0
+    ranked = best_by_size(table).set_index("recipe")
+    assert ranked.loc["hog-umap-ward", "mean_acc"] == pytest.approx(67.5)
+    assert ranked.loc["hog-umap-ward", "worst_margin"] == pytest.approx(-5.0)  # set b: 45 against 50
+    monkeypatch.setattr(recipes, "POLICY", ((float("inf"), "pixels-ward"),))
+    check = policy_check(table).iloc[0]
+    assert check["policy"] == "pixels-ward" and check["best"] == "hog-umap-ward"  # 67.5 against 65
+    assert check["worst_margin_to_pixels"] == pytest.approx(0.0)

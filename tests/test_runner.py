@@ -135,7 +135,7 @@ def test_clusterings_share_one_training(results_root, shared_cache, monkeypatch)
 
 
 def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results_root, shared_cache, monkeypatch):
-    from caeward import cluster
+    from caeward import cluster, number_of_clusters
     from caeward.experiments.store import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
@@ -144,8 +144,8 @@ def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results
     Z = cluster.ward_linkage(codes)
     stored = ward.details["top_merge_heights"]
     np.testing.assert_allclose(stored, Z[-30:, 2], rtol=1e-12)  # the last 30, in merge order
-    steps = cluster.cut_steps(stored, ks=range(2, 31))
-    rule = cluster.largest_gap_k(Z)
+    steps = number_of_clusters.cut_steps(stored, ks=range(2, 31))
+    rule = number_of_clusters.largest_gap_k(Z)
     assert (steps["k_gap"], steps["k_ratio"]) == (rule["k_gap"], rule["k_ratio"])
 
 

@@ -263,13 +263,25 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
     rng = np.random.default_rng(random_state)
     seconds = {}
     used = X if len(X) <= max_points else X[np.sort(rng.choice(len(X), max_points, replace=False))]
+    ks = np.arange(k_min, k_max + 1)
+    settings = {"k_min": int(k_min), "k_max": int(k_max), "max_points": max_points,
+                "silhouette_points": silhouette_points, "n_resamples": n_resamples,
+                "subsample_fraction": subsample_fraction, "threshold": threshold,
+                "random_state": random_state}
+    # k clusters need k distinct points: copies of one image are one cluster, however
+    # a resampling criterion scores their arbitrary splits (all agree on nothing)
+    n_distinct = len(np.unique(used, axis=0))
+    if n_distinct == 1:
+        nothing = {name: np.full(len(ks) + (name == "gap_statistic"), np.nan) for name in wanted}
+        return KChoice(k=1, rule=rule, space=space, ks=ks, scores=nothing, choices=dict.fromkeys(wanted, 1),
+                       n_points=len(X), n_used=len(used), seconds=seconds,
+                       settings={**settings, "n_distinct": 1}, points=used)
     if space == "umap":
         from .manifold import umap_embed
 
         start = time.perf_counter()
         used = umap_embed(used, seed=int(rng.integers(2**31))).astype(np.float64)
         seconds["umap"] = time.perf_counter() - start
-    ks = np.arange(k_min, k_max + 1)
     scores, spread, choices = {}, {}, {}
     start = time.perf_counter()
     Z = ward_linkage(used)
@@ -280,11 +292,11 @@ def choose_k(points, *, k_min: int = 2, k_max: int = 20, rule: str = RULE, space
         scores[name], spread_k, seconds[name] = found[name]
         if spread_k is not None:
             spread[name] = spread_k
-        choices[name] = pick_k(name, ks, scores[name], spread_k, threshold)
-    settings = {"k_min": int(k_min), "k_max": int(k_max), "max_points": max_points,
-                "silhouette_points": silhouette_points, "n_resamples": n_resamples,
-                "subsample_fraction": subsample_fraction, "threshold": threshold,
-                "random_state": random_state}
+        possible = scores[name].copy()
+        if len(possible) == len(ks):  # no more clusters than distinct points
+            possible[ks > n_distinct] = np.nan
+        choices[name] = pick_k(name, ks, possible, spread_k, threshold)
+    settings["n_distinct"] = int(n_distinct)
     return KChoice(k=choices[rule], rule=rule, space=space, ks=ks, scores=scores, choices=choices,
                    spread=spread, n_points=len(X), n_used=len(used), seconds=seconds, settings=settings,
                    points=used)

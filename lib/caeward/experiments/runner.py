@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import cluster as clustering, metrics, runtime
+from ..cut import cut
 from ..data import load_mnist
 from ..dec import SelfTraining, self_train
 from ..files import write_failure
@@ -129,7 +130,7 @@ def cluster(method: Clustering, features: Features, progress: bool = True) -> tu
         labels = clustering.gaussian_mixture(x, N_CLUSTERS, random_state=seed)
     elif method.kind in Clustering.LINKAGES:
         Z = clustering.linkage(x, method.kind, device=features.device)  # Ward on a GPU: the torch engine
-        labels = clustering.cut_linkage(Z, N_CLUSTERS)
+        labels = cut(Z, n_clusters=N_CLUSTERS).labels  # the one cut the estimator and recipes use
         details["top_merge_heights"] = Z[-TOP_MERGE_HEIGHTS:, 2].tolist()
     else:
         return _self_train(method.selftraining, features, progress)
