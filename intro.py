@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -60,7 +60,7 @@ setup(seed=0)
 budget = current_budget()
 rows = ["proposed-ward", "cae-idec", "proposed-umap-ward", "cae-skip-ward"]
 methods = set(experiments.TABLE1_METHODS + rows)
-if budget.name == "quick":  # the tests compute the rows the page quotes, on a subset
+if budget.is_quick:  # the tests compute the rows the page quotes, on a subset
     experiments.run_many(rows, ["mnist-test"], [0], budget)
 stored = [r for r in experiments.load_results(budget) if r.method in methods]
 table = experiments.results_table(stored).set_index(["method", "dataset"])

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -129,7 +129,7 @@ show_table(spent.reset_index(), drop_constant=False)
 # trains one bf16 seed on the small subset.
 
 # %%
-if budget.name == "quick":
+if budget.is_quick:
     twin_runs = experiments.run_many(list(PRECISION_METHODS), ["mnist-test"], [0], twin)
 frame = precision_frame(stored + twin_runs)
 check = bf16_verdicts(frame)

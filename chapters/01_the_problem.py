@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -222,7 +222,7 @@ print(inspect.getsource(metrics.cluster_acc))
 # %%
 SEEDS = [0, 1, 2, 3, 4]
 DATASETS = ["mnist-full", "mnist-test"]
-if budget.name == "quick":  # the tests compute what the chapter shows
+if budget.is_quick:  # the tests compute what the chapter shows
     experiments.run_many(["pixels-kmeans"], DATASETS, SEEDS, budget)
 runs = experiments.run_many(["pixels-kmeans"], DATASETS, SEEDS, budget,
                             missing="skip")

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -268,7 +268,7 @@ glue("ch2_mse_ratio", errors["sae"] / errors["cae"], "{:.2f}");
 # %%
 SEEDS = [0, 1, 2]
 METHODS = ["sae-kmeans", "cae-kmeans"]
-if budget.name == "quick":  # the tests compute what the chapter shows
+if budget.is_quick:  # the tests compute what the chapter shows
     experiments.run_many(METHODS, ["mnist-test"], SEEDS, budget)
 runs = experiments.run_many(METHODS, ["mnist-test"], SEEDS, budget,
                             missing="skip")

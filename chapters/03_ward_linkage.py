@@ -405,7 +405,7 @@ glue("ch3_gpu_exponent", speed.get("gpu_exponent", float("nan")), "{:.1f}");
 
 # %%
 images, labels = experiments.load_dataset("mnist-test", budget)
-if budget.name == "quick":  # the tests: one run on the small subset first
+if budget.is_quick:  # the tests: one run on the small subset first
     experiments.run_many(["cae-ward"], ["mnist-test"], [0], budget)
 found = experiments.stored_run_codes("cae", images, budget,
                                      experiments.load_results(budget), ["cae-ward"],

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -81,7 +81,7 @@ DATASETS = list(experiments.DATASETS)
 # small subset.
 
 # %%
-if budget.name == "quick":
+if budget.is_quick:
     experiments.run_many(["pixels-kmeans", "cae-kmeans", "cae-ward", "proposed-kmeans",
                           "proposed-ward"], ["mnist-test"], [0], budget)
 stored = [r for r in experiments.load_results(budget) if r.method in TABLE1_METHODS]

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -117,7 +117,7 @@ print(textwrap.dedent(inspect.getsource(models.DeepConvAutoencoder._encode)))
 linkage_methods = [f"proposed-{name}" for name in views.LINKAGES]
 ablation_methods = [f"{ae}-{c}" for ae in variants for c in views.CLUSTERINGS
                     if f"{ae}-{c}" in METHODS]
-if budget.name == "quick":
+if budget.is_quick:
     quick_autoencoders = ["cae", "cae-skip", "proposed-50ep", "proposed-100ep",
                           "proposed-code5-50ep"]
     experiments.run_many([f"{ae}-{c}" for ae in quick_autoencoders

@@ -108,7 +108,7 @@ manifold.UMAPSettings()
 
 # %%
 DATASETS = list(experiments.DATASETS)
-if budget.name == "quick":
+if budget.is_quick:
     cae_rows = [m for m in UMAP_METHODS if m.startswith("cae-")] + ["cae-ward"]
     experiments.run_many(cae_rows, ["mnist-test"], [FIGURE_SEED], budget)
 reference = ["cae-kmeans", "cae-ward", "proposed-kmeans", "proposed-ward"]

@@ -298,3 +298,8 @@ def test_train_store_writes_the_codes_to_commit_once(results_root, tmp_path, mon
     ward = experiment.run("cae-ward", "mnist-test", 3, "quick", verbose=False)
     assert ward.details["autoencoder"]["source"] == "committed"
     assert ward.details["autoencoder"]["trained_on"]["device"] == "cpu"
+
+
+def test_is_quick_names_the_quick_budgets_and_their_bf16_twins():
+    assert {name: b.is_quick for name, b in BUDGETS.items()} == {
+        "quick": True, "full": False, "quick-bf16": True, "full-bf16": False}

@@ -53,9 +53,6 @@ CHOSEN_ON = {(name, "cae", 0) for name in ("mnist-test", "test-4", "test-6", "te
 _SUBSETS = {"test-4": (range(4), ()), "test-6": (range(6), ()), "test-6 10:1": (range(6), (3, 4, 5))}
 
 
-def _quick(budget: Budget) -> bool:
-    return budget.name.startswith("quick")
-
 
 def calibration_path(budget: str | Budget = "full") -> Path:
     return results_root() / "number-of-clusters" / f"{budget_named(budget).name}.json"
@@ -73,7 +70,7 @@ def calibration_sets(budget: str | Budget = "full", device: str = "cpu") -> list
         images, labels = load_dataset(dataset, budget)
         for autoencoder in AUTOENCODERS:
             for seed in SEEDS:
-                if _quick(budget):  # the same code on one small training (trained if missing)
+                if budget.is_quick:  # the same code on one small training (trained if missing)
                     if (dataset, autoencoder, seed) != ("mnist-test", "cae", 0):
                         continue
                 elif not is_cached(autoencoder, images, budget, seed):
@@ -96,12 +93,12 @@ def calibration_sets(budget: str | Budget = "full", device: str = "cpu") -> list
 
     digits = load_digits()
     points, labels = digits.data / 16.0, digits.target.astype(np.int64)
-    if _quick(budget):
+    if budget.is_quick:
         keep = np.sort(np.random.default_rng(0).choice(len(points), 500, replace=False))
         points, labels = points[keep], labels[keep]
     sets.append({"name": "digits", "dataset": "digits", "autoencoder": "pixels", "seed": None,
                  "true_k": 10, "points": points, "labels": labels})
-    n_noise = 500 if _quick(budget) else 5_000
+    n_noise = 500 if budget.is_quick else 5_000
     rng = np.random.default_rng(0)
     for name, noise in (("uniform", rng.uniform(size=(n_noise, 10))), ("gaussian", rng.normal(size=(n_noise, 10)))):
         sets.append({"name": f"noise, {name}", "dataset": "noise", "autoencoder": name, "seed": None,

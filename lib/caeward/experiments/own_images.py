@@ -33,14 +33,11 @@ N_CLUSTERS = 10
 FULL_EPOCHS = 50
 
 
-def _quick(budget: Budget) -> bool:
-    return budget.name.startswith("quick")
-
 
 def caeward_settings(budget: str | Budget = "full") -> dict:
     """The ``CAEWard`` parameters of the stored runs (besides ``n_clusters`` and the seed)."""
     budget = budget_named(budget)
-    return {"architecture": "proposed", "epochs": budget.cae_epochs if _quick(budget) else FULL_EPOCHS,
+    return {"architecture": "proposed", "epochs": budget.cae_epochs if budget.is_quick else FULL_EPOCHS,
             "batch_size": 256, "lr": 1e-3, "linkage": "ward"}
 
 
@@ -54,7 +51,7 @@ def load_digits16(budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray
     digits = load_digits()
     images = np.kron(digits.images, np.ones((2, 2))).astype(np.float32) / 16.0
     labels = digits.target.astype(np.int64)
-    if budget_named(budget).max_samples is not None:
+    if budget_named(budget).is_quick:
         keep = np.sort(np.random.default_rng(0).choice(len(images), 500, replace=False))
         images, labels = images[keep], labels[keep]
     return images, labels
@@ -62,7 +59,7 @@ def load_digits16(budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray
 
 def _config(budget: Budget) -> dict:
     return {"data": "sklearn load_digits, 8x8 upscaled to 16x16 (2x2 repeat), / 16",
-            "n_clusters": N_CLUSTERS, "seeds": SEEDS["quick" if _quick(budget) else "full"],
+            "n_clusters": N_CLUSTERS, "seeds": SEEDS["quick" if budget.is_quick else "full"],
             "kmeans": {"n_init": budget.kmeans_n_init}, "caeward": caeward_settings(budget)}
 
 

@@ -72,7 +72,7 @@ class AutoencoderSpec:
 
     def epochs_for(self, budget: Budget) -> int:
         default = budget.cae_epochs if self.kind == "cae" else budget.sae_epochs
-        return default if budget.name.startswith("quick") or self.epochs is None else self.epochs
+        return default if budget.is_quick or self.epochs is None else self.epochs
 
 
 #: The autoencoders the runner knows, by name.
