@@ -161,3 +161,32 @@ def test_auto_chooses_k_from_the_data_and_says_how(images, monkeypatch):
         _model(n_clusters="auto").fit(images[:21])
     with pytest.raises(ValueError, match="n_clusters"):
         _model(n_clusters="many").fit(images)
+
+
+def test_predict_gives_training_images_their_own_clusters(fitted, images):
+    np.testing.assert_array_equal(fitted.predict(images), fitted.labels_)
+    shifted = np.roll(images[:5], 1, axis=-1)  # new images still land in a fitted cluster
+    assert set(fitted.predict(shifted)) <= set(fitted.labels_)
+
+
+def test_a_saved_model_loads_back_and_predicts_the_same(fitted, images, tmp_path):
+    fitted.save(tmp_path / "model")
+    loaded = CAEWard.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.predict(images), fitted.predict(images))
+    np.testing.assert_allclose(loaded.transform(images[:3]), fitted.transform(images[:3]), rtol=1e-6)
+    np.testing.assert_array_equal(loaded.linkage_, fitted.linkage_)
+    assert loaded.get_params()["architecture"] == fitted.get_params()["architecture"]
+
+
+def test_a_changed_saved_model_is_refused(fitted, tmp_path):
+    from caeward.files import VerificationError
+
+    folder = fitted.save(tmp_path / "model")
+    weights = folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1
+    weights.write_bytes(bytes(data))
+    with pytest.raises(VerificationError, match="SHA-256"):
+        CAEWard.load(folder)
+    with pytest.raises(FileNotFoundError, match="no saved model"):
+        CAEWard.load(tmp_path / "nothing")

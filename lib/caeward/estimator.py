@@ -137,8 +137,8 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     architectures halve the side twice, so the side must be a multiple of 4 and at
     least 12 (12, 16, 28, 32...); anything else is refused before training.
     ``load_digits().data`` holds 8x8 images: too small; upscale them to 16x16 first,
-    as the example does. There is no ``predict``: an agglomerative tree has no rule for
-    placing a new point, and :meth:`transform` gives its codes instead.
+    as the example does. :meth:`predict` puts a new image in the cluster of the training
+    image whose code is nearest; :meth:`save` and :meth:`load` keep a fitted model.
 
     Examples
     --------
@@ -286,6 +286,40 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
                              f"got {images.shape[-1]}×{images.shape[-1]}")
         device = next(self.autoencoder_.parameters()).device
         return embed(self.autoencoder_, to_tensor(images, device))
+
+    def predict(self, X) -> np.ndarray:
+        """The cluster of each image: that of the training image whose code is nearest.
+
+        A tree has no rule of its own for a new point; the nearest training code's
+        cluster is the one the tree would most likely merge it into first (a training
+        image given again gets its own cluster back).
+
+        Parameters
+        ----------
+        X : array-like, shape (n, h, w), (n, 1, h, w) or (n, h*w)
+            Images of the side it was fitted on, scaled as at ``fit``.
+
+        Returns
+        -------
+        ndarray of int64, shape (n,)
+        """
+        from sklearn.metrics import pairwise_distances_argmin
+
+        codes = self.transform(X)
+        return self.labels_[pairwise_distances_argmin(codes, self.embedding_)].astype(np.int64)
+
+    def save(self, folder) -> "Path":
+        """Save the fitted model into ``folder``, verified (:mod:`caeward.saved_model`)."""
+        from .saved_model import save_model
+
+        return save_model(self, folder)
+
+    @classmethod
+    def load(cls, folder) -> "CAEWard":
+        """A model saved by :meth:`save`, checked before use, on the CPU."""
+        from .saved_model import load_model
+
+        return load_model(folder)
 
     def fit_transform(self, X, y=None, **fit_params) -> np.ndarray:
         """``fit(X)``, then the codes of ``X`` (``embedding_``)."""
