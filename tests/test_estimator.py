@@ -208,7 +208,7 @@ def test_transform_embeds_new_images_with_the_fitted_autoencoder(fitted, shapes)
     with pytest.raises(ValueError, match="fitted on 16×16"):
         fitted.transform(np.zeros((3, 20, 20), np.float32))
     assert fitted.n_features_in_ == 256 and fitted.n_clusters_ == 3
-    assert not hasattr(fitted, "predict")  # an agglomerative tree places no new point
+    assert fitted.predict(images[:5]).shape == (5,)  # the nearest training code's cluster
 
 
 def test_the_device_reaches_the_linkage(shapes, monkeypatch):

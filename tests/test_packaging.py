@@ -20,7 +20,7 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the package itself nee
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "lib" / "caeward"
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn", "umap": "umap-learn",
+DISTRIBUTION = {"PIL": "pillow", "sklearn": "scikit-learn", "skimage": "scikit-image", "umap": "umap-learn",
                 "yaml": "pyyaml"}
 
 

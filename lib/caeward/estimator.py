@@ -319,7 +319,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         """A model saved by :meth:`save`, checked before use, on the CPU."""
         from .saved_model import load_model
 
-        return load_model(folder)
+        return load_model(folder, cls, _ARCHITECTURES)
 
     def fit_transform(self, X, y=None, **fit_params) -> np.ndarray:
         """``fit(X)``, then the codes of ``X`` (``embedding_``)."""

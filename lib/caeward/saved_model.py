@@ -49,7 +49,7 @@ def save_model(model, folder: str | os.PathLike) -> Path:
         if value is not None:
             tensors[name] = torch.from_numpy(np.ascontiguousarray(value))
     params = {k: v for k, v in model.get_params().items() if k != "random_state"}
-    info = {"format": FORMAT, "class": "CAEWard", "params": params, "seed": model._seed(),
+    info = {"format": FORMAT, "class": type(model).__name__, "params": params, "seed": model._seed(),
             "image_size": int(model.image_size_), "n_clusters": int(model.n_clusters_),
             "loss_curve": [float(v) for v in model.loss_curve_],
             "data_range": list(getattr(model, "data_range_", ()) or ()) or None}
@@ -57,8 +57,12 @@ def save_model(model, folder: str | os.PathLike) -> Path:
     return folder
 
 
-def load_model(folder: str | os.PathLike):
+def load_model(folder: str | os.PathLike, estimator_class, architectures: dict):
     """The :class:`caeward.CAEWard` saved in ``folder`` by :func:`save_model`, on the CPU.
+
+    ``estimator_class`` and ``architectures`` (name -> network class) are the
+    estimator's, passed in by :meth:`caeward.CAEWard.load` so that this module does not
+    import the estimator that imports it.
 
     Raises
     ------
@@ -69,20 +73,18 @@ def load_model(folder: str | os.PathLike):
     """
     from safetensors.torch import load as load_tensors
 
-    from .estimator import _ARCHITECTURES, CAEWard
-
     folder = Path(folder)
     data = (folder / _WEIGHTS).read_bytes() if (folder / _WEIGHTS).exists() else None
     if data is None and not (folder / _RECORD).exists():
         raise FileNotFoundError(f"no saved model in {folder} (expected {_WEIGHTS} and {_RECORD})")
     info = load_verified(folder / _WEIGHTS, folder / _RECORD, data)
-    if info.get("format") != FORMAT or info.get("class") != "CAEWard":
+    if info.get("format") != FORMAT or info.get("class") != estimator_class.__name__:
         raise VerificationError(f"{folder} holds a model of format {info.get('format')!r}, not {FORMAT}: "
                                 "fit and save it again with this version of caeward")
     tensors = load_tensors(data)
     params = dict(info["params"], random_state=info["seed"], device="cpu")
-    model = CAEWard(**params)
-    network = _ARCHITECTURES[params["architecture"]](image_size=info["image_size"], code_dim=params["code_dim"])
+    model = estimator_class(**params)
+    network = architectures[params["architecture"]](image_size=info["image_size"], code_dim=params["code_dim"])
     network.load_state_dict({k.removeprefix("autoencoder."): v for k, v in tensors.items()
                              if k.startswith("autoencoder.")})
     network.eval()
