@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sets", nargs="*", default=list(GUIDE_SETS), help=f"of {', '.join(GUIDE_SETS)}")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES))
+    parser.add_argument("--seeds", nargs="+", type=int, help="only these of the guide's seeds, now")
     args = parser.parse_args()
     unknown = [name for name in args.sets if name not in GUIDE_SETS]
     if unknown:
@@ -29,7 +30,7 @@ def main() -> None:
     budget = current_budget()
     for name in args.sets:
         start = time.perf_counter()
-        found = guide_runs(name, budget, recipes=args.recipes)
+        found = guide_runs(name, budget, recipes=args.recipes, seeds=args.seeds)
         print(f"{name}: {len(found.rows)} rows ({time.perf_counter() - start:.0f} s)", flush=True)
 
 

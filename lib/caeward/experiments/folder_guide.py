@@ -122,12 +122,12 @@ def guide_path(name: str, budget: str | Budget = "full"):
     return results_root() / "own-images" / f"folder-guide-{name}-{budget_named(budget).name}.json"
 
 
-def guide_runs(name: str, budget: str | Budget = "full", recipes=None, device: str = "cpu",
+def guide_runs(name: str, budget: str | Budget = "full", recipes=None, seeds=None, device: str = "cpu",
                progress: bool = False) -> Artefact:
     """Every recipe on every folder size of image set ``name``: stored, or computed and stored.
 
-    ``recipes`` limits what is computed now (all of :data:`RECIPES` by default); the
-    artefact is complete when every recipe has every row.
+    ``recipes`` and ``seeds`` limit what is computed now (all of :data:`RECIPES` and
+    :data:`SEEDS` by default); the artefact is complete when every recipe has every row.
     """
     budget = budget_named(budget)
     images, labels = guide_set(name)
@@ -139,14 +139,15 @@ def guide_runs(name: str, budget: str | Budget = "full", recipes=None, device: s
     if store.complete:
         return store
     wanted = [r for r in RECIPES if r in (recipes or RECIPES)]
+    todo_seeds = [e for e in config["seeds"] if seeds is None or e in seeds]
     # seed by seed, so that a stopped computation has every size of its first seeds
-    for seed in config["seeds"]:
+    for seed in todo_seeds:
         for size in config["sizes"]:
             keep = subset(len(images), size, seed)
             for recipe in (r for r in wanted if r not in _TRAINING):
                 if not store.has(size=size, seed=seed, recipe=recipe):
                     store.add(_run(images[keep], labels[keep], recipe, size, seed, config, device, progress))
-    for seed in config["seeds"]:
+    for seed in todo_seeds:
         for size in config["sizes"]:
             keep = subset(len(images), size, seed)
             todo = [r for r in wanted if r in _TRAINING and not store.has(size=size, seed=seed, recipe=r)]
