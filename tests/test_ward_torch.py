@@ -120,10 +120,14 @@ def test_lattice_ties_give_a_valid_ward_hierarchy():
     assert sch.is_valid_linkage(Z)
     assert _greedy_ward_violations(X, Z) == []
     assert _greedy_ward_violations(X, sch.ward(X)) == []
-    broken = Z.copy()
-    broken[[0, -1]] = broken[[-1, 0]]  # the checker must catch a wrong order
-    with pytest.raises(Exception):
-        assert _greedy_ward_violations(X, broken) == []
+    # the checker must catch a valid tree that is not Ward's: a chain that adds the
+    # points one by one in index order (its second merge, {0, 1} + 2, costs 1.5 while
+    # two lattice neighbours cost 0.5)
+    n = len(X)
+    chain = np.array([[0 if i == 0 else n + i - 1, i + 1, float(i + 1), i + 2] for i in range(n - 1)])
+    assert sch.is_valid_linkage(chain)
+    violations = _greedy_ward_violations(X, chain)
+    assert 1 in violations and len(violations) > n // 2
 
 
 def test_on_mnist_codes(tmp_path, monkeypatch):
