@@ -102,3 +102,16 @@ def test_the_checker_reads_relative_imports(tmp_path):
                                         if not n.startswith("caeward.experiments") and n != "caeward.__main__"))
 def test_the_method_layer_never_imports_the_experiments(name):
     assert not {m for m in graph()[name] if m.startswith("caeward.experiments")}
+
+
+@pytest.mark.parametrize("package", ["caeward", "caeward.experiments"])
+def test_every_module_is_in_its_layers_index(package):
+    """A newcomer reads the package docstring to find the module for a job: each public
+    module of the layer must be named there (``:mod:`` reference)."""
+    import importlib
+
+    index = importlib.import_module(package).__doc__
+    folder = LIB / package.replace(".", "/")
+    names = [p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")]
+    missing = [n for n in names if f"{package}.{n}`" not in index]
+    assert not missing, f"{package}'s docstring does not name {missing}"

@@ -132,3 +132,25 @@ def test_the_guide_table_and_the_policy_check_follow_the_numbers(monkeypatch):
     check = policy_check(table).iloc[0]
     assert check["policy"] == "pixels-ward" and check["best"] == "hog-umap-ward"  # 67.5 against 65
     assert check["worst_margin_to_pixels"] == pytest.approx(0.0)
+
+
+def test_the_policy_is_derived_from_the_measurements():
+    from caeward.experiments.folder_guide import derive_policy
+
+    rows = []
+    for size, best in ((200, "hog-ward"), (500, "hog-ward"), (2000, "pixels-ward")):
+        for name in ("a", "b"):
+            for recipe in ("hog-ward", "pixels-ward", "proposed-ward"):
+                rows.append({"set": name, "size": size, "seed": 0, "recipe": recipe, "wall_seconds": 1.0,
+                             "acc": 0.9 if recipe == best else 0.5})
+    # a recipe with fewer seeds than the others at a size does not compete there
+    rows.append({"set": "a", "size": 200, "seed": 1, "recipe": "hog-ward", "wall_seconds": 1.0, "acc": 0.9})
+    rows.append({"set": "a", "size": 200, "seed": 1, "recipe": "pixels-ward", "wall_seconds": 1.0, "acc": 0.5})
+    rows.append({"set": "a", "size": 200, "seed": 0, "recipe": "pixels-kmeans", "wall_seconds": 1.0, "acc": 1.0})
+    assert derive_policy(pd.DataFrame(rows)) == ((1000, "hog-ward"), (float("inf"), "pixels-ward"))
+
+
+def test_the_library_policy_is_what_the_stored_guide_gives():
+    from caeward.experiments.folder_guide import derive_policy, load_guide
+
+    assert recipes.POLICY == derive_policy(load_guide("full"))

@@ -3,25 +3,46 @@
 The library behind the book that reproduces Park & Ko, *Agglomerative Hierarchical
 Clustering Analysis with Deep Convolutional Autoencoders* (2020). It has two layers.
 
-**The method** -- this package, what a practitioner imports to cluster images:
+**The method** -- this package, what a practitioner imports to cluster images, by job:
 
-- :mod:`caeward.estimator` -- ``CAEWard``, the whole method behind one estimator (chapter 4)
-- :mod:`caeward.models` -- SAE, DCEC's CAE, the deeper CAE, skip connections (chapters 2, 5)
-- :mod:`caeward.train` -- pretraining with verified, resumable checkpoints (chapter 2)
-- :mod:`caeward.dec` -- DEC, IDEC, DCEC self-training (chapter 4)
-- :mod:`caeward.cluster`, :mod:`caeward.ward_torch` -- k-means, Ward and other linkages,
-  cuts; an exact Ward engine on the GPU (chapters 1, 3)
-- :mod:`caeward.manifold` -- UMAP between the codes and the clustering (chapter 6)
-- :mod:`caeward.number_of_clusters` -- choosing the number of clusters without labels
-  (chapter 7)
-- :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1)
-- :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
-- :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
-- :mod:`caeward.recipes` -- five recipes, pixels to codes, that chapter 8 measures
+*Clustering your images*
+
+- :mod:`caeward.estimator` -- ``CAEWard``, the whole method behind one estimator (chapter 4):
+  ``fit``, ``labels_``, ``linkage_``, ``predict``, ``save``/``load``
+- :mod:`caeward.saved_model` -- a fitted ``CAEWard`` in a folder, verified, no pickles
+- :mod:`caeward.recipes` -- the recipes (pixels, HOG, codes; k-means, Ward, UMAP + Ward)
+  and the ``auto`` policy by folder size that chapter 8 measures
 - :mod:`caeward.folder`, :mod:`caeward.report`, :mod:`caeward.folder_cli` -- a folder of
   image files read, clustered and reported: ``python -m caeward cluster`` (chapter 8)
+
+*The autoencoders*
+
+- :mod:`caeward.models` -- SAE, DCEC's CAE, the deeper CAE, skip connections (chapters 2, 5)
+- :mod:`caeward.train` -- pretraining with verified, resumable checkpoints (chapter 2)
+- :mod:`caeward.train_batched` -- several seeds of one autoencoder trained as one batched
+  network (the campaign's CPU and GPU runs)
+- :mod:`caeward.dec` -- DEC, IDEC, DCEC self-training (chapter 4)
+- :mod:`caeward.anatomy` -- layer tables, where a local error's gradient goes (chapter 2)
+
+*Trees and flat clusters*
+
+- :mod:`caeward.cluster` -- k-means, Gaussian mixtures, Ward and other linkages as SciPy
+  linkage matrices, cuts at k or at a height (chapters 1, 3)
+- :mod:`caeward.ward_torch` -- exact Ward on the GPU (chapter 3)
+- :mod:`caeward.cut` -- the one cut every pipeline uses: at k, at a height, or ``"auto"``
+- :mod:`caeward.number_of_clusters` -- choosing k without labels: the dendrogram-gap rules
+  (chapter 3) and eight criteria with the frozen rule (chapter 7)
+- :mod:`caeward.manifold` -- UMAP between the codes and the clustering (chapter 6)
+- :mod:`caeward.metrics` -- ACC, NMI, ARI (chapter 1); the tree's dendrogram and leaf purity
+
+*Plumbing*
+
+- :mod:`caeward.data` -- MNIST, offline-first and verified (chapter 1)
 - :mod:`caeward.runtime`, :mod:`caeward.files` -- seeding, devices, versions; files
   written atomically and verified when read
+
+Private helpers (``caeward._validation``: input checks the engines share) are not part
+of the interface.
 
 **The experiments** -- :mod:`caeward.experiments`, the book's machinery: budgets and
 paths, the registry of autoencoders and methods, the store of trainings, results and

@@ -1,7 +1,9 @@
 """caeward.experiments: the machinery that makes the book's numbers.
 
-Built on the method layer (:mod:`caeward`), never the other way round. Its modules,
-each one idea, from the bottom up:
+Built on the method layer (:mod:`caeward`), never the other way round. Its modules, by
+job, from the bottom up:
+
+*What runs, and where it is kept*
 
 - :mod:`~caeward.experiments.settings` -- budgets (quick, full, their bfloat16 twins),
   data set names, every path and every ``CAEWARD_*`` variable, and the chapters' setup cell;
@@ -10,8 +12,14 @@ each one idea, from the bottom up:
   ``<representation>-<clustering>`` (``pixels-kmeans``, ``proposed-ward``, ``cae-idec``);
 - :mod:`~caeward.experiments.store` -- trainings, codes and UMAP embeddings on disk,
   verified before use and locked while made, and the codes committed for figures;
-- :mod:`~caeward.experiments.results` -- :class:`Result`, one typed record per run, and
-  the tables made of them (load, tabulate, format, compare, compute spent);
+- :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run, and
+  the tables made of them;
+- :mod:`~caeward.experiments.artefacts` -- every other computed table (guides,
+  calibrations, purities) as a sealed, resumable load-or-compute JSON file;
+- :mod:`~caeward.experiments.paper` -- the paper's numbers, labelled as the paper's.
+
+*Running*
+
 - :mod:`~caeward.experiments.cost` -- how long runs will take, from stored timings or
   measured throughput;
 - :mod:`~caeward.experiments.runner` -- represent, cluster, score, store: ``run`` and
@@ -20,7 +28,28 @@ each one idea, from the bottom up:
   its clusterings, seeds batched), which :mod:`~caeward.experiments.campaign_ray` runs
   on a local Ray or a cluster: ``python -m caeward campaign``.
 
-:mod:`~caeward.experiments.paper` holds the paper's numbers, labelled as the paper's.
+*Studies beyond single runs*
+
+- :mod:`~caeward.experiments.verdicts` -- the paper's claims tested by rules fixed in
+  advance: 95 % intervals over seeds, and the words a verdict may use (chapter 4);
+- :mod:`~caeward.experiments.precision` -- whether bfloat16 pretraining changes the
+  numbers (chapter 4, appendix);
+- :mod:`~caeward.experiments.k_choice` -- the calibration of the k rule (chapter 7);
+- :mod:`~caeward.experiments.tree_purity` -- the trees judged as trees: dendrogram
+  purity of every committed training's codes (chapter 5);
+- :mod:`~caeward.experiments.own_images` -- ``CAEWard`` on scikit-learn's digits, and
+  :mod:`~caeward.experiments.folder_guide` -- every recipe over folder sizes (chapter 8).
+
+*How the book shows them*
+
+- :mod:`~caeward.experiments.book` -- one figure style, glued numbers, tables that fit;
+- :mod:`~caeward.experiments.table1` -- Table 1 against the paper's (chapter 4);
+- :mod:`~caeward.experiments.chapter_views`, :mod:`~caeward.experiments.ablation_views`,
+  :mod:`~caeward.experiments.manifold_views` -- the tables and figures of chapters 1-3,
+  5 and 6, so that a chapter's cells show the idea;
+- :mod:`~caeward.experiments.ledger` -- which runs each chapter reads, with their
+  provenance (the appendix).
+
 The names below are what the chapters use.
 """
 

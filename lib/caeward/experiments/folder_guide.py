@@ -39,7 +39,7 @@ from .artefacts import Artefact, read_sealed
 from .settings import Budget, budget_named, results_root
 
 __all__ = ["GUIDE_SETS", "SIZES", "SEEDS", "guide_set", "subset", "guide_path", "guide_runs", "load_guide",
-           "guide_table", "best_by_size", "policy_check"]
+           "guide_table", "best_by_size", "derive_policy", "policy_check"]
 
 #: Image set name -> how the book names it.
 GUIDE_SETS = {"mnist-test": "MNIST-test digits", "digits": "scikit-learn digits",
@@ -253,6 +253,33 @@ def best_by_size(table: pd.DataFrame) -> pd.DataFrame:
                         "mean_acc": float(rows["acc"].mean()), "worst_margin": min(margins) if margins else np.nan,
                         "seconds": float(rows["seconds"].median())})
     return pd.DataFrame(out)
+
+
+def derive_policy(rows: pd.DataFrame) -> tuple:
+    """The policy the measurements give, in the form of :data:`caeward.recipes.POLICY`.
+
+    At each measured size, the candidates are the recipes with a row for every set and
+    seed measured at that size (a recipe measured on fewer seeds does not compete);
+    the one with the highest ACC averaged over those sets wins, the faster one on a tie.
+    Neighbouring sizes with the same winner merge; between two sizes with different
+    winners the limit is their geometric mean, rounded down.
+    """
+    picks = []
+    for size, part in rows.groupby("size"):
+        expected = part.groupby("set")["seed"].nunique().sum()
+        counts = part.groupby("recipe").apply(lambda r: r.groupby("set")["seed"].nunique().sum(),
+                                              include_groups=False)
+        complete = [r for r in counts.index if counts[r] == expected]
+        here = part[part["recipe"].isin(complete)]
+        acc = here.groupby(["recipe", "set"])["acc"].mean().groupby("recipe").mean()
+        seconds = here.groupby("recipe")["wall_seconds"].median()
+        picks.append((int(size), max(acc.index, key=lambda r: (round(acc[r], 9), -seconds[r]))))
+    policy = []
+    for (size, recipe), following in zip(picks, picks[1:] + [(math.inf, None)]):
+        if following[1] != recipe:
+            limit = math.inf if following[1] is None else math.floor(math.sqrt(size * following[0]))
+            policy.append((limit, recipe))
+    return tuple(policy)
 
 
 def policy_check(table: pd.DataFrame) -> pd.DataFrame:
