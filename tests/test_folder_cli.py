@@ -53,7 +53,8 @@ def test_the_command_labels_every_readable_image_and_leaves_the_folder_as_it_was
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "lib")}
     done = subprocess.run([sys.executable, "-m", "caeward", "cluster", str(folder), "--out", str(out),
-                           "--k", "4", "--epochs", "1"], capture_output=True, text=True, env=env, timeout=300)
+                           "--k", "4", "--recipe", "hog-ward", "--steps", "5"], capture_output=True, text=True,
+                          env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert _tree_hash(folder) == before
     with open(out / "labels.csv", newline="") as f:
@@ -69,13 +70,14 @@ def test_the_command_labels_every_readable_image_and_leaves_the_folder_as_it_was
     assert "dendrogram.png" in page and (out / "dendrogram.png").stat().st_size > 0
     assert "png/corrupt.png" in page  # the skipped files are listed on the page too
     assert not list(out.rglob("*.part"))  # no temporary file left behind
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # nor a temporary folder
 
 
 def test_the_function_gives_the_labels_of_its_recipe_on_the_images_it_read(tmp_path):
     folder, _ = _digit_folder(tmp_path, n=30)
-    done = folder_cli.cluster_folder(folder, tmp_path / "out", k=3, recipe="ward-pixels", progress=False)
+    done = folder_cli.cluster_folder(folder, tmp_path / "out", k=3, recipe="pixels-ward", progress=False)
     read = read_folder(folder)
-    expected = run_recipe(read.images, "ward-pixels", n_clusters=3).labels
+    expected = run_recipe(read.images, "pixels-ward", n_clusters=3).labels
     assert done.paths == read.paths
     np.testing.assert_array_equal(done.labels, expected)
     assert [p for p, _ in done.skipped] == ["notes.txt", "png/corrupt.png"]
@@ -84,10 +86,10 @@ def test_the_function_gives_the_labels_of_its_recipe_on_the_images_it_read(tmp_p
 def test_a_distance_threshold_cuts_the_tree_where_asked(tmp_path):
     folder, _ = _digit_folder(tmp_path, n=30)
     read = read_folder(folder)
-    Z = run_recipe(read.images, "ward-pixels", n_clusters=1).linkage
+    Z = run_recipe(read.images, "pixels-ward", n_clusters=1).linkage
     threshold = float((Z[-3, 2] + Z[-4, 2]) / 2)  # between the merges of 4 and 3 clusters
     done = folder_cli.cluster_folder(folder, tmp_path / "out", k=None, distance_threshold=threshold,
-                                     recipe="ward-pixels", progress=False)
+                                     recipe="pixels-ward", progress=False)
     assert done.result.n_clusters == 4
 
 
@@ -124,7 +126,7 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(tmp_path, capsys, case
             "out under a file": [str(folder), "--out", str(tmp_path / "a-file" / "out")],
             "more clusters than images": [str(folder), "--out", str(out), "--k", "7"],
             "side too small for the CAE": [str(folder), "--out", str(out), "--side", "10",
-                                           "--recipe", "cae-ward"]}[case]
+                                           "--recipe", "proposed-ward"]}[case]
     before = _tree_hash(folder)
     status, err = _one_line_exit_2(argv, capsys)
     assert status == 2
@@ -137,8 +139,13 @@ def test_k_auto_takes_the_choice_of_choose_k_and_says_so(tmp_path):
     from caeward.number_of_clusters import choose_k
 
     folder, _ = _digit_folder(tmp_path, n=30)
-    done = folder_cli.cluster_folder(folder, tmp_path / "out", k="auto", recipe="ward-pixels", progress=False)
+    done = folder_cli.cluster_folder(folder, tmp_path / "out", k="auto", recipe="pixels-ward", progress=False)
     pixels = read_folder(folder).images.reshape(30, -1)
     expected = choose_k(pixels, k_max=14, random_state=0, criteria=()).k  # 30 // 2 - 1
     assert done.result.n_clusters == expected == len(set(done.labels.tolist()))
-    assert "chosen from the data" in (tmp_path / "out" / "report.html").read_text()
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "chosen from the data" in page
+    # the evidence: the rule's score for every candidate k, in a table
+    table = page.split("How k was chosen", 1)[1].split("</table>", 1)[0]
+    candidates = [int(k) for k in re.findall(r"<tr[^>]*><td>(\d+)</td>", table)]
+    assert candidates == list(range(2, 15)) and "prediction strength" in table

@@ -25,7 +25,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["VerificationError", "usable_folder", "write_failure", "atomic_path", "create_exclusive",
+__all__ = ["VerificationError", "usable_folder", "write_failure", "atomic_path", "create_exclusive", "process_alive",
            "remove_stale_temporaries", "sha256_file", "save_verified", "load_verified",
            "save_verified_array", "load_verified_array"]
 
@@ -164,13 +164,15 @@ def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
             pid = int(pid)
         except ValueError:
             continue
-        if owner_host == host and not _process_alive(pid):
+        if owner_host == host and not process_alive(pid):
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host with id ``pid`` is running (a stale lock's or
+    temporary folder's owner is not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
