@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -93,9 +94,12 @@ def _write_folder(images: np.ndarray, labels: np.ndarray, folder: Path) -> None:
 
 
 def _run(python, worker: str, *args) -> dict:
-    done = subprocess.run([str(python), "-c", worker, *map(str, args)], capture_output=True, text=True,
-                          env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
-                               "HOME": str(Path.home()), "MPLBACKEND": "Agg"})
+    env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "HOME": str(Path.home()),
+           "MPLBACKEND": "Agg"}
+    for name in ("PYTHONPATH", "CAEWARD_RESULTS", "CAEWARD_CACHE"):  # run the same caeward as this script
+        if name in os.environ and python == sys.executable:
+            env[name] = os.environ[name]
+    done = subprocess.run([str(python), "-c", worker, *map(str, args)], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{worker[:40]!r} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
