@@ -155,3 +155,15 @@ def test_prose_pastes_only_values_the_stored_run_glued(py):
         assert used, f"{py.name} states no finding with a glued number"
     missing = used - _glued_names(nb)
     assert not missing, f"{py.name} pastes {sorted(missing)}, which its stored outputs do not glue: re-execute it"
+
+
+def test_readme_names_every_chapter_and_stays_short():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.split()) <= 600, f"README has {len(readme.split())} words (at most 600)"
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for entry in toc["chapters"]:
+        path = ROOT / entry["file"]
+        if path.parts[-2] != "chapters":
+            continue
+        number = int(path.name[:2])
+        assert re.search(rf"^{number}\. \*\*", readme, re.M), f"README lists no chapter {number}"
