@@ -319,14 +319,18 @@ for n in (10_000, 70_000, 1_000_000):
 #   sizes: work that a GPU does well. This is `caeward.ward_torch`, the engine
 #   `caeward.cluster.ward_linkage` uses on a CUDA device.
 #
-# The heart of the round, the loop of `ward_linkage_torch` as the library writes it
-# (`C` holds the clusters' means, `S` their sizes, `nn` each cluster's nearest
-# neighbour; the search for new neighbours follows the loop shown):
+# A round is two functions of `caeward.ward_torch`, shown here whole as the library
+# writes them: find every pair of mutual nearest neighbours, then merge them all at
+# once (`C` holds the clusters' means, `S` their sizes, `H` the heights they were
+# formed at, `nn` each cluster's nearest neighbour). `ward_linkage_torch` repeats the
+# round until one cluster is left; after each, only the merged clusters and those that
+# lost their neighbour search for a new one.
 
 # %%
-source = inspect.getsource(ward_linkage_torch)
-start = source.index("    while len(C) > 1:")
-print(source[start:source.index("        merged = torch.zeros")])
+from caeward import ward_torch
+
+print(inspect.getsource(ward_torch.reciprocal_pairs))
+print(inspect.getsource(ward_torch.merge_pairs))
 
 # %% [markdown]
 # Both engines must give SciPy's tree. On random data they do, to rounding; we check

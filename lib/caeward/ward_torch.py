@@ -37,7 +37,62 @@ import torch
 
 from ._validation import as_points  # one validation for every linkage
 
-__all__ = ["ward_linkage_torch"]
+__all__ = ["ward_linkage_torch", "reciprocal_pairs", "merge_pairs"]
+
+
+def reciprocal_pairs(nn: torch.Tensor, nn_dist: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The clusters to merge in one round: every pair of mutual nearest neighbours.
+
+    Ward is reducible, so the greedy algorithm merges each such pair sooner or later
+    and all of them can be merged at once (chapter 3).
+
+    Parameters
+    ----------
+    nn : Tensor of int64, shape (m,)
+        Each cluster's nearest neighbour (by Ward's distance).
+    nn_dist : Tensor of float64, shape (m,)
+        The distance to it.
+
+    Returns
+    -------
+    a, b : Tensor of int64, shape (k,)
+        The pairs, each once (``a < b``); the closest pair alone when rounding left no
+        mutual pair.
+    """
+    slots = torch.arange(len(nn), device=nn.device)
+    a = slots[(nn[nn] == slots) & (slots < nn)]  # i's neighbour's neighbour is i
+    if len(a) == 0:  # only rounding can get here: fall back to the closest pair
+        i = nn_dist.argmin().reshape(1)
+        return torch.minimum(i, nn[i]), torch.maximum(i, nn[i])
+    return a, nn[a]
+
+
+def merge_pairs(C: torch.Tensor, S: torch.Tensor, H: torch.Tensor, a: torch.Tensor,
+                b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Merge each cluster ``b[i]`` into ``a[i]``, in place: Ward's merge height, the
+    merged mean and size.
+
+    Parameters
+    ----------
+    C : Tensor of float64, shape (m, d)
+        The clusters' means.
+    S, H : Tensor of float64, shape (m,)
+        Their sizes, and the height each was formed at.
+    a, b : Tensor of int64, shape (k,)
+
+    Returns
+    -------
+    h, size : Tensor of float64, shape (k,)
+        SciPy's height, sqrt(2 |A||B| / (|A| + |B|) * ||mean_A - mean_B||^2) (never below
+        a child's, which only rounding could cause), and the merged sizes.
+    """
+    sa, sb = S[a], S[b]
+    diff = C[a] - C[b]
+    h = torch.sqrt(2.0 * sa * sb / (sa + sb) * (diff * diff).sum(1))
+    h = torch.maximum(h, torch.maximum(H[a], H[b]))
+    C[a] = (sa[:, None] * C[a] + sb[:, None] * C[b]) / (sa + sb)[:, None]
+    S[a], H[a] = sa + sb, h
+    return h, sa + sb
 
 
 def _block_rows(n: int, device: torch.device, block_bytes: int | None) -> int:
@@ -112,22 +167,12 @@ def ward_linkage_torch(X, device: str | torch.device | None = None,
     created, round_no = 0, 0
     while len(C) > 1:
         m = len(C)
-        slots = torch.arange(m, device=device)
-        a = slots[(nn[nn] == slots) & (slots < nn)]
-        b = nn[a]
-        if len(a) == 0:  # only rounding can get here: fall back to the closest pair
-            i = nn_dist.argmin().reshape(1)
-            a, b = torch.minimum(i, nn[i]), torch.maximum(i, nn[i])
-        sa, sb = S[a], S[b]
-        diff = C[a] - C[b]
-        h = torch.sqrt(2.0 * sa * sb / (sa + sb) * (diff * diff).sum(1))
-        h = torch.maximum(h, torch.maximum(H[a], H[b]))
+        a, b = reciprocal_pairs(nn, nn_dist)
+        merges_a.append(ids[a]), merges_b.append(ids[b])
+        h, size = merge_pairs(C, S, H, a, b)
         k = len(a)
         per_round.append(k)
-        merges_a.append(ids[a]), merges_b.append(ids[b]), heights.append(h)
-        sizes.append(sa + sb), rounds.append(torch.full((k,), round_no, device=device))
-        C[a] = (sa[:, None] * C[a] + sb[:, None] * C[b]) / (sa + sb)[:, None]
-        S[a], H[a] = sa + sb, h
+        heights.append(h), sizes.append(size), rounds.append(torch.full((k,), round_no, device=device))
         ids[a] = n + created + torch.arange(k, device=device)
         created, round_no = created + k, round_no + 1
 
