@@ -1,8 +1,59 @@
-"""Test configuration: everything under pytest runs in quick mode.
+"""Test configuration: everything under pytest runs in quick mode, and writes nothing
+into the repository or the user's cache.
 
-Set here, before any notebook kernel starts, so that nbmake's kernels inherit it.
+Set here, before any notebook kernel starts, so that nbmake's kernels inherit it:
+
+- ``CAEWARD_QUICK=1``: the quick budget (the same code on less data);
+- ``CAEWARD_RESULTS``: a copy of the committed ``results/`` in a temporary folder, so
+  the chapters read what the book ships and write their quick runs beside it, never
+  into the working tree;
+- ``CAEWARD_CACHE``: a temporary cache of trainings, shared by the test workers of one
+  run (pytest-xdist's workers are children of the process that runs the session) and
+  removed when the session ends.
+
+A test that needs other folders still sets them itself (``monkeypatch.setenv``). The
+MNIST files (``CAEWARD_DATA``) are a verified download cache, not results, and stay
+where they are.
 """
 import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from filelock import FileLock
 
 os.environ["CAEWARD_QUICK"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+_REPO = Path(__file__).resolve().parent
+# One folder per session: named after the session's process, which an xdist worker's
+# parent is
+_OWNER = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+_SANDBOX = Path(tempfile.gettempdir()) / f"caeward-tests-{_OWNER}"
+
+
+def _sandbox() -> None:
+    if "CAEWARD_TEST_SANDBOX" in os.environ:  # a nested pytest (a test that runs pytest)
+        return
+    _SANDBOX.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(_SANDBOX) + ".lock"):
+        results = _SANDBOX / "results"
+        if not results.exists():
+            copy = _SANDBOX / "results.part"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(_REPO / "results", copy, ignore=shutil.ignore_patterns(
+                "quick", "quick-bf16", "*-quick*.json", "quick*.json", "*.lock"))
+            copy.rename(results)
+    os.environ["CAEWARD_RESULTS"] = str(_SANDBOX / "results")
+    os.environ["CAEWARD_CACHE"] = str(_SANDBOX / "cache")
+    os.environ["CAEWARD_TEST_SANDBOX"] = str(_SANDBOX)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # the session's process (not a worker) removes the folder once every worker is done
+    if os.environ.get("PYTEST_XDIST_WORKER") is None and _SANDBOX.exists():
+        shutil.rmtree(_SANDBOX, ignore_errors=True)
+        Path(str(_SANDBOX) + ".lock").unlink(missing_ok=True)
+
+
+_sandbox()
