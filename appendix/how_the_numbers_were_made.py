@@ -243,6 +243,40 @@ sentence = "; ".join(phrases) + "." if phrases else "none is stored."
 glue("app_codes_missing", sentence[0].upper() + sentence[1:])
 
 # %% [markdown]
+# ## Studies beyond single runs
+#
+# Chapter 5's tree purities, chapter 8's folder guide and its clustimage benchmark
+# are not runs of one method on one data set but tables computed over many; each is
+# one sealed file (its SHA-256 checked when read) that a stopped computation resumes.
+# The command that makes each, how many rows it holds, whether it is complete, and
+# where and from which commit it was made:
+
+# %% tags=["hide-input"]
+from caeward.experiments.artefacts import read_sealed
+from caeward.experiments.settings import results_root
+
+STUDIES = [("tree-purity/full.json", "python tools/tree_purity.py"),
+           ("own-images/folder-guide-mnist-test-full.json", "python tools/folder_guide.py"),
+           ("own-images/folder-guide-digits-full.json", "python tools/folder_guide.py"),
+           ("own-images/folder-guide-mnist-test-unequal-full.json",
+            "python tools/folder_guide.py"),
+           ("own-images/folder-guide-lfw-full.json", "python tools/folder_guide.py"),
+           ("benchmarks/clustimage-folders.json", "python tools/benchmark_clustimage.py")]
+studies = []
+for name, command in STUDIES:
+    path = results_root() / name
+    if not path.exists():
+        studies.append({"file": name, "command": command, "rows": 0, "complete": "missing"})
+        continue
+    data = read_sealed(path)
+    studies.append({"file": name, "command": command, "rows": len(data["rows"]),
+                    "complete": "yes" if data.get("complete") else "no (resumes)",
+                    "commit": str(data.get("commit", "?"))[:7],
+                    "made": str(data.get("created", "?"))[:10],
+                    "device": data.get("device_name", "?")})
+show_table(pd.DataFrame(studies), drop_constant=False)
+
+# %% [markdown]
 # ## How long each chapter takes to rerun
 #
 # The wall time of executing each notebook from its source

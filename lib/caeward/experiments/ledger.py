@@ -99,7 +99,7 @@ def benchmark_frames(folder: Path):
                 for row in record.get("rows", [])]
         if not rows:
             continue
-        title = (f"{path.name}: {record.get('benchmark') or record.get('check') or path.stem}, "
+        title = (f"{path.name}: {record.get('benchmark') or record.get('check') or record.get('what') or path.stem}, "
                  f"{record.get('device_name', '?')}, commit {(record.get('commit') or '?')[:7]}")
         out.append((title, pd.DataFrame(rows).round(3)))
     return out
