@@ -344,3 +344,57 @@ def failures(calibration: dict, criterion: str = RULE, space: str = RULE_SPACE,
                      "rule's k": k, "ACC at rule's k": by_k.get(str(k), np.nan),
                      "ACC at true k": by_k.get(str(e["true_k"]), np.nan)})
     return pd.DataFrame(rows)
+
+
+#: The families of sets the chapter's first table counts: its column label, and the
+#: data sets (:data:`SET_ORDER`) each holds.
+FAMILIES = {"MNIST codes": ("mnist-test", "mnist-full"), "4 digits": ("test-4",), "6 digits": ("test-6",),
+            "6 digits, 10:1": ("test-6 10:1",), "scikit-learn digits": ("digits",),
+            "noise": ("noise, uniform", "noise, gaussian")}
+
+
+def family_score(frame, criterion: str, space: str, families=FAMILIES) -> dict:
+    """How often ``criterion`` in ``space`` finds the true k, per family of sets (those
+    with a set in ``frame``): ``{family: (hits, sets)}``, in the order of ``families``."""
+    score = rule_score(frame, criterion, space)
+    found = {}
+    for family, names in families.items():
+        held = [score[name] for name in names if name in score]
+        if held:
+            found[family] = (sum(h for h, _ in held), sum(n for _, n in held))
+    return found
+
+
+def family_table(frame, criteria=CRITERIA, spaces=SPACES, families=FAMILIES, mark=(RULE, RULE_SPACE)):
+    """The chapter's first table: one row per criterion and space (``CH, umap``; the
+    ``mark``-ed one, the library's rule, ends in ``★``), one column per family of
+    sets and one for all, each cell ``hits of sets``."""
+    import pandas as pd
+
+    rows = []
+    for name in criteria:
+        for space in spaces:
+            score = family_score(frame, name, space, families)
+            if not score:
+                continue
+            right, total = total_hits(frame, name, space)
+            star = " ★" if (name, space) == tuple(mark) else ""
+            rows.append({"criterion, space": f"{SHORT[name]}, {space}{star}",
+                         **{f: f"{h} of {n}" for f, (h, n) in score.items()}, "all": f"{right} of {total}"})
+    return pd.DataFrame(rows)
+
+
+def _plain(value):
+    """A numpy scalar as the Python number it holds (``np.int64(3)`` -> ``3``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def criteria_table(columns: dict, criteria=CRITERIA):
+    """One row per criterion (its short name), one column per entry of ``columns``
+    (``{column: {criterion: value}}``, e.g. ``{"k": choice.choices}``), numpy scalars
+    shown as Python numbers; a criterion missing from a column is left empty."""
+    import pandas as pd
+
+    rows = [{"criterion": SHORT[name], **{col: _plain(values.get(name, np.nan)) for col, values in columns.items()}}
+            for name in criteria]
+    return pd.DataFrame(rows)
