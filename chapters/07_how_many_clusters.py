@@ -46,10 +46,6 @@ if "google.colab" in sys.modules:
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
 # %% tags=["hide-input"]
-import contextlib
-import io
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -59,10 +55,7 @@ from caeward.experiments import k_choice as kc
 from caeward.experiments.ablation_views import titled
 from caeward.experiments.book import figure_size, glue, show_table
 
-with contextlib.redirect_stdout(io.StringIO()) as said:  # shown wrapped to the page
-    device = setup(seed=0)
-for line in said.getvalue().splitlines():
-    print(textwrap.fill(line, 88, subsequent_indent="  "))
+device = setup(seed=0)
 budget = current_budget()
 
 # %% [markdown]

@@ -246,7 +246,10 @@ def setup(seed: int = 0, device: str | None = None) -> str:
     runtime.float32_everywhere()
     device = runtime.pick_device(device)
     budget = current_budget()
-    print(f"mode: {budget.name} ({'CAEWARD_QUICK is set' if budget.name == 'quick' else 'full data'}), "
+    print(f"mode: {budget.name} ({'CAEWARD_QUICK is set' if budget.is_quick else 'full data'}), "
           f"seed: {seed}, device: {device} [{runtime.device_name(device)}]")
-    print(", ".join(f"{k} {v}" for k, v in runtime.versions().items()))
+    import textwrap
+
+    # wrapped to the book's 88 characters, so the versions never run off the page
+    print(textwrap.fill(", ".join(f"{k} {v}" for k, v in runtime.versions().items()), 88))
     return device
