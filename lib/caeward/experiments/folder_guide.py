@@ -258,8 +258,9 @@ def best_by_size(table: pd.DataFrame) -> pd.DataFrame:
 def derive_policy(rows: pd.DataFrame) -> tuple:
     """The policy the measurements give, in the form of :data:`caeward.recipes.POLICY`.
 
-    At each measured size, the candidates are the recipes with a row for every set and
-    seed measured at that size (a recipe measured on fewer seeds does not compete);
+    A size counts once every recipe that trains nothing has a row there for every set
+    and seed measured at that size. Its candidates are the recipes with all those rows
+    (a recipe measured on fewer seeds, such as a CAE recipe, does not compete);
     the one with the highest ACC averaged over those sets wins, the faster one on a tie.
     Neighbouring sizes with the same winner merge; between two sizes with different
     winners the limit is their geometric mean, rounded down.
@@ -270,6 +271,8 @@ def derive_policy(rows: pd.DataFrame) -> tuple:
         counts = part.groupby("recipe").apply(lambda r: r.groupby("set")["seed"].nunique().sum(),
                                               include_groups=False)
         complete = [r for r in counts.index if counts[r] == expected]
+        if any(r not in complete for r in RECIPES if r not in _TRAINING):
+            continue  # a size not yet measured for every recipe that trains nothing
         here = part[part["recipe"].isin(complete)]
         acc = here.groupby(["recipe", "set"])["acc"].mean().groupby("recipe").mean()
         seconds = here.groupby("recipe")["wall_seconds"].median()
