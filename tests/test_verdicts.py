@@ -8,6 +8,7 @@ import math
 import pytest
 
 from _tools import make_result
+from caeward.experiments import verdicts
 from caeward.experiments.paper import TABLE1
 from caeward.experiments.verdicts import (Claim, claim_verdicts, paired_interval, seeds_to_decide,
                                           t_interval, welch_interval)
@@ -74,7 +75,7 @@ REACHES = Claim("reaches", "reaches", "proposed-ward")
 @pytest.mark.parametrize("offsets, outcome, stance", [
     ([-3.0, -2.0, -1.0], "consistent", "agrees"),  # [-4.48, 0.48] holds the paper's number
     ([-11.0, -10.0, -9.0], "below", "contradicts"),
-    ([9.0, 10.0, 11.0], "above", "agrees"),
+    ([5.0, 6.0, 7.0], "above", "agrees"),  # below 100: the clipping has its own test
 ])
 def test_reaches_asks_whether_the_interval_holds_the_papers_number(offsets, outcome, stance):
     row = verdict(REACHES, runs("proposed-ward", [PAPER + o for o in offsets]))
@@ -92,7 +93,8 @@ def test_an_undecided_reach_says_how_many_seeds_would_decide_it():
 
 
 def test_one_seed_is_too_few():
-    assert verdict(REACHES, runs("proposed-ward", [PAPER]))["verdict"] == "too few seeds"
+    row = verdict(REACHES, runs("proposed-ward", [PAPER]))
+    assert row["verdict"] == "too few seeds, in one training"  # was "too few seeds"
 
 
 # ------------------------------------------------------------------------- beats
@@ -168,3 +170,145 @@ def test_best_pairs_rows_that_cluster_one_training():
 
 def test_claims_without_runs_are_left_out():
     assert claim_verdicts(runs("cae-kmeans", [70, 71]), claims=[REACHES, UNPAIRED]).empty
+
+
+# ------------------------------------------------------------------------- words
+# The wording rules of the module's docstring, on intervals at their edges: clipped
+# at a metric's range, excluding the point by less or more than MARGIN (one point),
+# holding it, and resting on one training.
+
+def test_margin_is_one_point_of_acc():
+    assert verdicts.MARGIN == 1.0
+    assert verdicts.METRIC_RANGE == (0.0, 100.0) and verdicts.DIFFERENCE_RANGE == (-100.0, 100.0)
+
+
+@pytest.mark.parametrize("low, high, point, side", [
+    (0.5, 3.0, 0.0, ("above", True)),    # excludes 0 by half a point: barely
+    (1.0, 3.0, 0.0, ("above", False)),   # by exactly the margin: the plain word
+    (-3.0, -0.2, 0.0, ("below", True)),
+    (-3.0, -1.5, 0.0, ("below", False)),
+    (0.0, 3.0, 0.0, ("holds", False)),   # an end on the point holds it
+    (80.0, 87.0, 87.53, ("below", True)),  # against the paper's number
+])
+def test_interval_side_reads_the_margin(low, high, point, side):
+    assert verdicts.interval_side(low, high, point) == side
+
+
+def test_an_interval_past_100_is_clipped_and_marked():
+    # mean 98, sd 2, n 3: 98 ± 4.303 · 2 / √3 = [93.03, 102.97], past 100 % ACC
+    row = verdict(REACHES, runs("proposed-ward", [96.0, 98.0, 100.0]))
+    assert row["high"] == 100.0 and row["clipped"]
+    assert row["low"] == pytest.approx(98 - T2 * 2 / math.sqrt(3), abs=1e-3)
+    assert row["95 % interval"] == "[93.03, 100.00] (clipped at 100)"
+    assert "[93.03, 100.00] (clipped at 100)" in verdicts.claim_evidence(row)
+    assert row["outcome"] == "above"  # clipping moves no outcome
+
+
+def test_a_difference_past_100_points_is_clipped_to_100():
+    # paired differences 100, 100, 70: 90 ± 4.303 · 17.32 / √3 = [46.97, 133.03]
+    row = verdict(PAIRED, runs("proposed-ward", [100, 100, 70]) + runs("proposed-kmeans", [0, 0, 0]))
+    assert row["high"] == 100.0 and row["clipped"]
+    assert row["95 % interval"].endswith("(clipped at 100)")
+
+
+def test_interval_text_marks_each_clipped_end():
+    metric, difference = verdicts.METRIC_RANGE, verdicts.DIFFERENCE_RANGE
+    assert verdicts.interval_text(-5.0, 105.0, metric) == "[0.00, 100.00] (clipped at 0 and 100)"
+    assert verdicts.interval_text(-120.0, 3.0, difference) == "[−100.00, 3.00] (clipped at −100)"
+    assert verdicts.interval_text(5.0, 95.0, verdicts.METRIC_RANGE) == "[5.00, 95.00]"
+
+
+def test_a_difference_excluding_zero_by_less_than_the_margin_is_barely_ahead():
+    # paired differences 2, 3, 4: 3 ± 4.303 / √3 = [0.52, 5.48], above 0 by half a point
+    row = verdict(PAIRED, runs("proposed-ward", [82, 93, 74]) + runs("proposed-kmeans", [80, 90, 70]))
+    assert row["low"] == pytest.approx(3 - T2 / math.sqrt(3), abs=1e-3)
+    assert (row["outcome"], row["stance"], row["barely"]) == ("first", "agrees", True)
+    assert row["verdict"].endswith("barely ahead")
+    assert verdicts.claim_words(row) == "barely holds"
+    assert verdicts.effect_words(row) == "a gain barely shown"
+
+
+def test_a_difference_excluding_zero_by_more_than_the_margin_gets_the_plain_word():
+    # paired differences 4, 5, 6: [2.52, 7.48], above 0 by more than a point
+    row = verdict(PAIRED, runs("proposed-ward", [84, 95, 76]) + runs("proposed-kmeans", [80, 90, 70]))
+    assert (row["outcome"], row["barely"]) == ("first", False)
+    assert row["verdict"].endswith(" ahead") and "barely" not in row["verdict"]
+    assert verdicts.claim_words(row) == "holds"
+    assert verdicts.effect_words(row) == "a gain shown"
+
+
+def test_a_reach_that_misses_the_paper_by_less_than_the_margin_is_barely_below():
+    # mean PAPER − 3, sd 1: high = PAPER − 3 + 2.48 = PAPER − 0.52
+    row = verdict(REACHES, runs("proposed-ward", [PAPER - 4, PAPER - 3, PAPER - 2]))
+    assert (row["outcome"], row["stance"], row["barely"]) == ("below", "contradicts", True)
+    assert row["verdict"] == "barely below the paper"
+    assert verdicts.claim_words(row) == "falls barely short of the paper"
+
+
+def test_best_by_less_than_the_margin_is_barely_best():
+    ward = runs("proposed-ward", [82, 93, 74], training="proposed")
+    kmeans = runs("proposed-kmeans", [80, 90, 70], training="proposed")  # gaps 2, 3, 4
+    row = verdict(BEST, ward + kmeans)
+    assert (row["outcome"], row["barely"]) == ("best", True)
+    assert row["verdict"] == "barely best of all rows" and verdicts.claim_words(row) == "barely holds"
+
+
+def test_an_interval_holding_zero_shows_no_difference_and_no_gain():
+    row = verdict(UNPAIRED, runs("proposed-ward", [84, 86, 88]) + runs("cae-idec", [83, 85, 87]))
+    assert row["low"] < 0 < row["high"] and not row["barely"]
+    assert row["verdict"].startswith("no difference shown")
+    assert verdicts.claim_words(row) == "is not shown"
+    assert verdicts.effect_words(row) == "no gain shown"
+    assert verdicts.effect_words(row, claimed="loss") == "no loss shown"
+
+
+def test_compare_samples_judges_a_change_by_the_rule_of_beats():
+    # Welch, 2 vs 2 seeds: −1.5 ± a wide interval holds 0
+    found = verdicts.compare_samples({0: 89.0, 1: 95.0}, {0: 96.0, 1: 91.0})
+    assert found["outcome"] == "none" and found["test"] == "Welch t" and found["n"] == "2 vs 2"
+    assert verdicts.effect_words(found) == "no gain shown"
+    assert "95 % interval" in verdicts.claim_evidence(found)
+    loss = verdicts.compare_samples([30.0, 31.0, 32.0], [90.0, 91.0, 92.0])
+    assert verdicts.effect_words(loss, claimed="loss") == "a loss shown"
+
+
+def test_a_claim_on_one_training_says_so():
+    row = verdict(REACHES, runs("proposed-ward", [PAPER - 1]))
+    assert "in one training" in row["verdict"] and row["one_training"]
+    assert verdicts.claim_words(row) == "cannot be judged in one training"
+    assert verdicts.claim_evidence(row) == f"{PAPER - 1:.2f} in one training, no interval"
+
+
+def test_a_comparison_on_one_training_says_so():
+    # paired: one seed in common is one training of each row
+    row = verdict(PAIRED, runs("proposed-ward", [82]) + runs("proposed-kmeans", [80]))
+    assert (row["outcome"], row["n_seeds"]) == ("too few", 1)
+    assert "in one training" in row["verdict"]
+    assert verdicts.claim_words(row) == "cannot be judged in one training"
+    assert verdicts.claim_evidence(row) == "+2.00 points in one training, no interval"
+    assert verdicts.effect_words(row) == "not judged in one training"
+    # Welch, 3 seeds against 1
+    row = verdict(UNPAIRED, runs("proposed-ward", [84, 86, 88]) + runs("cae-idec", [80]))
+    assert "in one training" in row["verdict"] and "in one training" in verdicts.claim_evidence(row)
+
+
+def test_the_tally_counts_the_barely_decided():
+    table = claim_verdicts(runs("proposed-ward", [82, 93, 74]) + runs("proposed-kmeans", [80, 90, 70])
+                           + runs("cae-ward", [84, 95, 76]) + runs("cae-kmeans", [80, 90, 70]),
+                           claims=[PAIRED, Claim("x", "beats", "cae-ward", "cae-kmeans", paired=True)],
+                           datasets=["mnist-test"])
+    assert verdicts.tally_text(table) == "2 agree with the paper (1 barely)"
+
+
+def test_where_shown_says_barely_and_one_training():
+    both = runs("proposed-ward", [82, 93, 74]) + runs("proposed-kmeans", [80, 90, 70])
+    full = (runs("proposed-ward", [84, 95, 76], dataset="mnist-full")
+            + runs("proposed-kmeans", [80, 90, 70], dataset="mnist-full"))
+    table = claim_verdicts(both + full, claims=[PAIRED])
+    assert verdicts.where_shown(table, PAIRED, ["mnist-full", "mnist-test"]) == (
+        "shown on MNIST-full and barely shown on MNIST-test")
+    one = (runs("proposed-ward", [84], dataset="mnist-full")
+           + runs("proposed-kmeans", [80], dataset="mnist-full"))
+    table = claim_verdicts(both + one, claims=[PAIRED])
+    assert verdicts.where_shown(table, PAIRED, ["mnist-full", "mnist-test"]) == (
+        "barely shown on MNIST-test only; on MNIST-full in one training")
