@@ -255,18 +255,17 @@ glue("app_codes_missing", sentence[0].upper() + sentence[1:])
 from caeward.experiments.artefacts import read_sealed
 from caeward.experiments.settings import results_root
 
-STUDIES = [("tree-purity/full.json", "python tools/tree_purity.py"),
-           ("own-images/folder-guide-mnist-test-full.json", "python tools/folder_guide.py"),
-           ("own-images/folder-guide-digits-full.json", "python tools/folder_guide.py"),
-           ("own-images/folder-guide-mnist-test-unequal-full.json",
-            "python tools/folder_guide.py"),
-           ("own-images/folder-guide-lfw-full.json", "python tools/folder_guide.py"),
-           ("benchmarks/clustimage-folders.json", "python tools/benchmark_clustimage.py")]
+GUIDE = "python tools/folder_guide.py"
+STUDIES = [("tree-purity/full.json", "python tools/tree_purity.py")]
+STUDIES += [(f"own-images/folder-guide-{name}-full.json", GUIDE)
+            for name in ("mnist-test", "digits", "mnist-test-unequal", "lfw")]
+STUDIES += [("benchmarks/clustimage-folders.json", "python tools/benchmark_clustimage.py")]
 studies = []
 for name, command in STUDIES:
     path = results_root() / name
     if not path.exists():
-        studies.append({"file": name, "command": command, "rows": 0, "complete": "missing"})
+        studies.append({"file": name, "command": command, "rows": 0,
+                        "complete": "missing"})
         continue
     data = read_sealed(path)
     studies.append({"file": name, "command": command, "rows": len(data["rows"]),

@@ -567,7 +567,7 @@ from caeward.experiments.verdicts import interval_text, paired_interval, welch_i
 
 sizes_autoencoder = autoencoder  # the training whose cut sizes are above, drawn below
 
-if budget.is_quick:  # the tests: the quick budget commits no codes, so store one training's
+if budget.is_quick:  # the tests: the quick budget commits no codes; store one training's
     from caeward.experiments.store import store_codes
 
     experiments.trained_codes("cae", test_images, budget, 0, device, progress=False)
@@ -595,7 +595,8 @@ for dataset in experiments.DATASETS:
 def purities(autoencoder, tree, dataset="mnist-test"):
     """Seed -> dendrogram purity of one tree of one autoencoder's trainings."""
     part = purity_rows[(purity_rows["autoencoder"] == autoencoder)
-                       & (purity_rows["linkage"] == tree) & (purity_rows["dataset"] == dataset)]
+                       & (purity_rows["linkage"] == tree)
+                       & (purity_rows["dataset"] == dataset)]
     part = part.dropna(subset=["dendrogram_purity"])
     return dict(zip(part["seed"], part["dendrogram_purity"]))
 
@@ -607,7 +608,8 @@ def purer(first, second, paired):
         seeds = sorted(set(first) & set(second))
         if len(seeds) < 2:
             return "too few trainings", None
-        mean, low, high = paired_interval([first[s] for s in seeds], [second[s] for s in seeds])
+        mean, low, high = paired_interval([first[s] for s in seeds],
+                                          [second[s] for s in seeds])
     else:
         if min(len(first), len(second)) < 2:
             return "too few trainings", None
@@ -628,10 +630,11 @@ for ae in ("cae", "proposed"):
     comparisons.append({"claim": "UMAP + Ward's tree vs Ward's", "codes":
                         AUTOENCODER_NAMES[ae], "verdict": word,
                         "difference": evidence or "–"})
-deeper_word, deeper_evidence = purer(purities("proposed", "ward"), purities("cae", "ward"),
-                                     paired=False)
-comparisons.append({"claim": "the deeper encoder's Ward tree vs DCEC's", "codes": "both",
-                    "verdict": deeper_word, "difference": deeper_evidence or "–"})
+deeper_word, deeper_evidence = purer(purities("proposed", "ward"),
+                                     purities("cae", "ward"), paired=False)
+comparisons.append({"claim": "the deeper encoder's Ward tree vs DCEC's",
+                    "codes": "both", "verdict": deeper_word,
+                    "difference": deeper_evidence or "–"})
 comparisons = pd.DataFrame(comparisons)
 display(show_table(comparisons, drop_constant=False))
 verdict_of = {(c["claim"], c["codes"]): c["verdict"] for _, c in comparisons.iterrows()}

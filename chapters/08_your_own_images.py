@@ -251,7 +251,8 @@ for i in range(300):
 (folder / "README.txt").write_text("not an image")
 
 done = cluster_folder(folder, work / "clusters", k=10, progress=False)
-print(f"recipe {DEFAULT_RECIPE} chose {done.result.recipe}: {RECIPES[done.result.recipe]}")
+chosen = done.result.recipe
+print(f"recipe {DEFAULT_RECIPE} chose {chosen}: {RECIPES[chosen]}")
 print(f"{len(done.paths)} images in {done.result.n_clusters} clusters, "
       f"{done.seconds:.0f} s; skipped: {done.skipped}")
 written = sorted(p.relative_to(done.out).as_posix() for p in done.out.rglob("*"))
@@ -276,8 +277,8 @@ baseline = max(scores["pixels-kmeans"], scores["pixels-ward"])
 glue("folder_demo_recipe", done.result.recipe, display=False)
 glue("folder_demo_acc", f"{scores[done.result.recipe]:.2f}", display=False)
 glue("folder_demo_baseline", f"{baseline:.2f}", display=False)
-glue("folder_demo_verdict", "at least as good as" if scores[done.result.recipe] >= baseline
-     else "below", display=False)
+good = scores[done.result.recipe] >= baseline
+glue("folder_demo_verdict", "at least as good as" if good else "below", display=False)
 
 # %% [markdown]
 # On this folder the default ({glue:text}`folder_demo_recipe`) reaches ACC
@@ -295,7 +296,8 @@ glue("folder_demo_verdict", "at least as good as" if scores[done.result.recipe] 
 # batches of 64), so that a folder of 200 images is trained as long as one of 10,000.
 #
 # Every recipe ran exactly as the command runs it on random subsets ("folders") of
-# four image sets, at sizes from 200 to 10,000 images and three seeds: MNIST-test;
+# four image sets, at sizes from 200 to 10,000 images and up to three seeds (the
+# per-set table below gives each row's count): MNIST-test;
 # scikit-learn's digits (1,797 images); a subset of MNIST-test whose classes fall from
 # 900 zeros to 90 nines, 10:1, as a real folder rarely holds equal classes; and
 # scikit-image's faces and non-faces (100 + 100 images of 25×25 pixels
@@ -387,13 +389,15 @@ for r in load_results(budget):
     if r.method in ("proposed-umap-ward", "proposed-ward", "pixels-kmeans") \
             and r.dataset in ("mnist-test", "mnist-full"):
         long.setdefault((r.dataset, r.method), []).append(100 * r.acc)
-trained = pd.DataFrame([{"data set": d, "images": 10_000 if d == "mnist-test" else 70_000,
-                         "method": m, "runs": len(v), "ACC": mean_sd(v)}
-                        for (d, m), v in sorted(long.items())])
+trained = pd.DataFrame([
+    {"data set": d, "images": 10_000 if d == "mnist-test" else 70_000,
+     "method": m, "runs": len(v), "ACC": mean_sd(v)}
+    for (d, m), v in sorted(long.items())])
 show_table(trained, drop_constant=False)
 hog_10k = table[(table["set"] == "mnist-test") & (table["size"] == 10_000)
                 & (table["recipe"] == "hog-umap-ward")]["acc"]
-glue_text("guide_hog_10k", float(hog_10k.iloc[0]) if len(hog_10k) else float("nan"), "{:.1f}")
+glue_text("guide_hog_10k", float(hog_10k.mean()) if len(hog_10k) else float("nan"),
+          "{:.1f}")
 umap_test = long.get(("mnist-test", "proposed-umap-ward"), [float("nan")])
 glue_text("guide_cae_10k", float(np.mean(umap_test)), "{:.1f}")
 
@@ -415,7 +419,8 @@ seconds = seconds[[r for r in SHORT if r in seconds.columns]].rename(columns=SHO
 show_table(seconds.round(1).reset_index(), drop_constant=False)
 pick_1000 = choose_recipe(1000)
 t_1000 = table[(table["size"] == 1000) & (table["recipe"] == pick_1000)]["seconds"]
-glue_text("guide_seconds_1000", float(t_1000.median()) if len(t_1000) else float("nan"), "{:.0f}")
+glue_text("guide_seconds_1000",
+          float(t_1000.median()) if len(t_1000) else float("nan"), "{:.0f}")
 glue_text("guide_pick_1000", pick_1000)
 
 # %% [markdown]
@@ -435,8 +440,9 @@ mine = rows[rows.apply(lambda r: r["recipe"] == choose_recipe(int(r["size"])), a
 right = (mine.assign(ps=mine["k_prediction_strength"] == mine["k"],
                      sil=mine["k_silhouette"] == mine["k"])
          .groupby("set", sort=False)
-         .agg(runs=("ps", "size"), true_k=("k", "first"), prediction_strength=("ps", "sum"),
-              silhouette=("sil", "sum"), median_ps_k=("k_prediction_strength", "median"),
+         .agg(runs=("ps", "size"), true_k=("k", "first"),
+              prediction_strength=("ps", "sum"), silhouette=("sil", "sum"),
+              median_ps_k=("k_prediction_strength", "median"),
               median_silhouette_k=("k_silhouette", "median")).reset_index())
 right["set"] = right["set"].map(fg.GUIDE_SETS)
 show_table(right, drop_constant=False)
@@ -466,20 +472,23 @@ from caeward.experiments.settings import benchmarks_dir
 bench_path = benchmarks_dir() / "clustimage-folders.json"
 if bench_path.exists():
     bench = pd.DataFrame(read_sealed(bench_path)["rows"])
-    bench["run"] = bench["tool"] + ", " + bench["setting"].str.replace(r"k=\d+", "true k", regex=True)
+    setting = bench["setting"].str.replace(r"k=\d+", "true k", regex=True)
+    bench["run"] = bench["tool"] + ", " + setting
     acc = bench.pivot_table(index=["set", "size"], columns="run", values="acc") * 100
     acc = acc.round(1).reset_index()
     acc["set"] = acc["set"].map(fg.GUIDE_SETS)
     display(show_table(acc, drop_constant=False))
     ours = bench[(bench["tool"] == "caeward") & ~bench["setting"].str.contains("auto")]
-    theirs = bench[(bench["tool"] == "clustimage") & ~bench["setting"].str.contains("own")]
+    theirs = bench[(bench["tool"] == "clustimage")
+                   & ~bench["setting"].str.contains("own")]
     key = ["set", "size"]
     best_theirs = theirs.groupby(key)["acc"].max()
     lead = (ours.set_index(key)["acc"] - best_theirs).dropna() * 100
     glue_text("bench_lead_min", float(lead.min()), "{:+.1f}")
     glue_text("bench_lead_max", float(lead.max()), "{:+.1f}")
     glue_text("bench_n", int(len(lead)), "{:d}")
-    ratio = (ours.set_index(key)["seconds"] / theirs.groupby(key)["seconds"].min()).dropna()
+    fastest = theirs.groupby(key)["seconds"].min()
+    ratio = (ours.set_index(key)["seconds"] / fastest).dropna()
     glue_text("bench_time_ratio", float(ratio.median()), "{:.1f}")
     mem = bench.groupby("tool")["peak_mb"].max()
     glue_text("bench_mem", f"{mem.get('caeward', float('nan')):.0f} MB against "
@@ -517,7 +526,8 @@ steps = 20 if budget.is_quick else 1000
 longer = cluster_folder(folder, work / "longer", k=10, recipe="proposed-umap-ward",
                         steps=steps, progress=False)
 acc = metrics.cluster_acc(truth, longer.labels)
-print(f"proposed-umap-ward, {steps} steps: ACC {100 * acc:.2f} in {longer.seconds:.0f} s")
+print(f"proposed-umap-ward, {steps} steps: ACC {100 * acc:.2f} "
+      f"in {longer.seconds:.0f} s")
 
 # %% [markdown]
 # ## Exercise: the estimator
