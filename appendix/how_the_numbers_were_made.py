@@ -259,7 +259,8 @@ GUIDE = "python tools/folder_guide.py"
 STUDIES = [("tree-purity/full.json", "python tools/tree_purity.py")]
 STUDIES += [(f"own-images/folder-guide-{name}-full.json", GUIDE)
             for name in ("mnist-test", "digits", "mnist-test-unequal", "lfw")]
-STUDIES += [("benchmarks/clustimage-folders.json", "python tools/benchmark_clustimage.py")]
+STUDIES += [("benchmarks/clustimage-folders.json",
+             "python tools/benchmark_clustimage.py")]
 studies = []
 for name, command in STUDIES:
     path = results_root() / name

@@ -567,7 +567,7 @@ from caeward.experiments.verdicts import interval_text, paired_interval, welch_i
 
 sizes_autoencoder = autoencoder  # the training whose cut sizes are above, drawn below
 
-if budget.is_quick:  # the tests: the quick budget commits no codes; store one training's
+if budget.is_quick:  # the tests: no codes are committed at the quick budget
     from caeward.experiments.store import store_codes
 
     experiments.trained_codes("cae", test_images, budget, 0, device, progress=False)
