@@ -189,6 +189,36 @@ else:
 # none. A verdict with a single seed of some row has no interval: it says "in one
 # training".
 
+# %% [markdown]
+# One verdict by hand, the headline on MNIST-test: the interval of the mean ACC over
+# the seeds, cut to what ACC allows, and the decision, in the few lines the library's
+# rule (`caeward.experiments.verdicts`) takes; the cell checks that it agrees.
+
+# %%
+from scipy import stats
+
+v = verdict_of(headline, "mnist-test")
+accs = np.array([100 * r.acc for r in stored
+                 if (r.method, r.dataset) == ("proposed-ward", "mnist-test")])
+if len(accs) >= 2:
+    n, mean, sd = len(accs), accs.mean(), accs.std(ddof=1)
+    half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)  # 95 %, Student's t
+    low, high = max(mean - half, 0.0), min(mean + half, 100.0)  # ACC is in [0, 100]
+    paper = v["paper_value"]
+    if low <= paper <= high:
+        outcome, clearance = "consistent", None
+    elif high < paper:
+        outcome, clearance = "below", paper - high
+    else:
+        outcome, clearance = "above", low - paper
+    barely = clearance is not None and clearance < MARGIN
+    print(f"{n} seeds: mean {mean:.2f}, sd {sd:.2f}, interval [{low:.2f}, {high:.2f}]; "
+          f"paper {paper:.2f} -> {'barely ' if barely else ''}{outcome}")
+    assert outcome == v["outcome"] and np.isclose([low, high], [v["low"], v["high"]]).all()
+    assert barely == bool(v["barely"])
+else:
+    print("one seed: no interval, so no verdict (the quick budget stores one)")
+
 # %%
 show_table(verdicts[["claim", "data set", "paper", "ours", "95 % interval", "n",
                      "verdict"]], drop_constant=False)
