@@ -563,7 +563,7 @@ print(f"by pairs: {purity_by_pairs(toy_Z, toy_y):.4f}, "
 
 # %%
 from caeward.experiments import tree_purity
-from caeward.experiments.verdicts import interval_text, paired_interval, welch_interval
+from caeward.experiments.verdicts import paired_interval, welch_interval
 
 sizes_autoencoder = autoencoder  # the training whose cut sizes are above, drawn below
 
@@ -582,11 +582,12 @@ for dataset in experiments.DATASETS:
     if part.empty:
         continue
     shown = pd.DataFrame({
-        "autoencoder": part["autoencoder"].map(AUTOENCODER_NAMES),
+        "autoencoder": part["autoencoder"].map(
+            lambda a: AUTOENCODER_NAMES.get(a, "the SAE" if a == "sae" else a)),
         "tree": part["linkage"].map(TREE_NAMES), "trainings": part["n"],
-        "purity": [f"{m:.3f} ± {s:.3f}" if s == s else ("–" if m != m else f"{m:.3f}")
-                   for m, s in zip(part["mean"], part["sd"])],
-        "95 % interval": [interval_text(lo, hi) if lo == lo else "–"
+        "purity": [f"{m:.3f} ± {s:.3f}" if s == s else f"{m:.3f}" if m == m
+                   else "not computed (memory)" for m, s in zip(part["mean"], part["sd"])],
+        "95 % interval": [f"[{lo:.3f}, {hi:.3f}]" if lo == lo else "–"
                           for lo, hi in zip(part["low"], part["high"])],
         "leaf purity": part["leaf_mean"].round(3)})
     display(views.titled(dataset, show_table(shown, drop_constant=False)))
@@ -615,7 +616,8 @@ def purer(first, second, paired):
             return "too few trainings", None
         mean, low, high = welch_interval(list(first.values()), list(second.values()))
     word = "purer" if low > 0 else "less pure" if high < 0 else "no difference shown"
-    return word, f"{signed(mean, 3)} {interval_text(low, high)}"
+    bounds = f"[{low:.3f}, {high:.3f}]".replace("-", "−")
+    return word, f"{signed(mean, 3)} {bounds}"
 
 
 comparisons = []
@@ -654,22 +656,24 @@ glue("ch5_tree_trainings", int(purity_rows.drop_duplicates(
 # %% [markdown]
 # On MNIST-test, Ward's tree of DCEC's CAE's codes has a mean purity of
 # {glue:text}`ch5_tree_cae_ward` and the proposed CAE's {glue:text}`ch5_tree_proposed_ward`
-# ({glue:text}`ch5_tree_trainings` trainings in all). Against average linkage on the
-# same codes, Ward's tree is **{glue:text}`ch5_tree_cae_avg`** on DCEC's CAE and
-# **{glue:text}`ch5_tree_proposed_avg`** on the proposed one; complete and single
-# linkage are far behind, as their flat cuts were. The deeper encoder's Ward tree
-# against DCEC's: **{glue:text}`ch5_tree_deeper`**
-# ({glue:text}`ch5_tree_deeper_evidence`), the same answer as chapter 4's flat cut.
-# UMAP between the codes and Ward makes the tree **{glue:text}`ch5_tree_cae_umap`**
-# on DCEC's codes and **{glue:text}`ch5_tree_proposed_umap`** on the proposed ones
-# (not the paper's method).
+# ({glue:text}`ch5_tree_trainings` trainings in all). Ward's tree against average
+# linkage's on the same codes: **{glue:text}`ch5_tree_cae_avg`** on DCEC's CAE and
+# **{glue:text}`ch5_tree_proposed_avg`** on the proposed one, so by purity the two
+# trees are alike although average linkage's flat cut at ten is far worse (its
+# leaves, the table's last column, are mostly one giant cluster). Against complete
+# and single linkage Ward's tree is purer by a wide margin, as its flat cut was. The
+# deeper encoder's Ward tree against DCEC's: **{glue:text}`ch5_tree_deeper`**
+# ({glue:text}`ch5_tree_deeper_evidence`), as for chapter 4's flat cut. Ward on the
+# codes' UMAP embedding against Ward on the codes: **{glue:text}`ch5_tree_cae_umap`**
+# on DCEC's CAE and **{glue:text}`ch5_tree_proposed_umap`** on the proposed one (not
+# the paper's method).
 #
 # The top of one tree, readable: the last nine merges of Ward's tree of one
 # training's codes, each of its ten subtrees labelled with its majority digit, that
 # digit's share and its size, and each merge above them with the same.
 
 # %%
-top_seed, top_codes = sizes_seed, codes  # the training whose cut sizes are above
+top_seed, top_codes = sizes_seed, codes  # the training of the cut sizes above
 Z_top = cluster.linkage(top_codes, "ward")
 n_top = len(top_codes)
 counts = np.zeros((2 * n_top - 1, 10), dtype=np.int64)
@@ -692,8 +696,9 @@ heights = {round(Z_top[node - n_top, 2], 9): node for node in top_nodes}
 for xs, ys in zip(drawn["icoord"], drawn["dcoord"]):
     node = heights.get(round(ys[1], 9))
     if node is not None:
-        ax.annotate(node_text(node), ((xs[1] + xs[2]) / 2, ys[1]), fontsize=8,
-                    ha="center", va="bottom", xytext=(0, 2), textcoords="offset points")
+        ax.annotate(node_text(node), ((xs[1] + xs[2]) / 2, ys[1]), fontsize=7,
+                    ha="center", va="bottom", xytext=(0, 2), textcoords="offset points",
+                    bbox={"fc": "white", "ec": "none", "pad": 0.5})
 ax.set(ylabel="merge height", title=f"The top of Ward's tree: "
        f"{AUTOENCODER_NAMES[sizes_autoencoder]}, seed {top_seed}, MNIST-test\n"
        "(each node: majority digit: its share of the subtree, of how many images)")
