@@ -259,9 +259,10 @@ def derive_policy(rows: pd.DataFrame) -> tuple:
     """The policy the measurements give, in the form of :data:`caeward.recipes.POLICY`.
 
     A size counts once every recipe that trains nothing has a row there for every set
-    and seed measured at that size. Its candidates are the recipes with all those rows
-    (a recipe measured on fewer seeds, such as a CAE recipe, does not compete);
-    the one with the highest ACC averaged over those sets wins, the faster one on a tie.
+    and seed measured at that size. Its candidates are the recipes measured on every
+    one of those sets, on at least one seed (the CAE recipes, whose trainings cost, may
+    have fewer seeds: each recipe is scored by the mean over its own seeds); the one
+    with the highest ACC averaged over the sets wins, the faster one on a tie.
     Neighbouring sizes with the same winner merge; between two sizes with different
     winners the limit is their geometric mean, rounded down.
     """
@@ -273,7 +274,9 @@ def derive_policy(rows: pd.DataFrame) -> tuple:
         complete = [r for r in counts.index if counts[r] == expected]
         if any(r not in complete for r in RECIPES if r not in _TRAINING):
             continue  # a size not yet measured for every recipe that trains nothing
-        here = part[part["recipe"].isin(complete)]
+        n_sets = part["set"].nunique()
+        on_every_set = [r for r, rows_r in part.groupby("recipe") if rows_r["set"].nunique() == n_sets]
+        here = part[part["recipe"].isin(on_every_set)]
         acc = here.groupby(["recipe", "set"])["acc"].mean().groupby("recipe").mean()
         seconds = here.groupby("recipe")["wall_seconds"].median()
         picks.append((int(size), max(acc.index, key=lambda r: (round(acc[r], 9), -seconds[r]))))
