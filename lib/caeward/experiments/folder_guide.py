@@ -258,22 +258,25 @@ def best_by_size(table: pd.DataFrame) -> pd.DataFrame:
 def derive_policy(rows: pd.DataFrame) -> tuple:
     """The policy the measurements give, in the form of :data:`caeward.recipes.POLICY`.
 
-    A size counts once every recipe that trains nothing has a row there for every set
-    and seed measured at that size. Its candidates are the recipes measured on every
-    one of those sets, on at least one seed (the CAE recipes, whose trainings cost, may
-    have fewer seeds: each recipe is scored by the mean over its own seeds); the one
-    with the highest ACC averaged over the sets wins, the faster one on a tie.
+    At each size, only the folders (set, seed) on which every recipe that trains
+    nothing has run are read (a folder still being measured waits until it is
+    complete). The candidates are the recipes measured on every set there, on at
+    least one seed (the CAE recipes, whose trainings cost, may have fewer seeds: each
+    recipe is scored by the mean over its own seeds); the one with the highest ACC
+    averaged over the sets wins, the faster one on a tie.
     Neighbouring sizes with the same winner merge; between two sizes with different
     winners the limit is their geometric mean, rounded down.
     """
+    cheap = [r for r in RECIPES if r not in _TRAINING]
     picks = []
     for size, part in rows.groupby("size"):
-        expected = part.groupby("set")["seed"].nunique().sum()
-        counts = part.groupby("recipe").apply(lambda r: r.groupby("set")["seed"].nunique().sum(),
-                                              include_groups=False)
-        complete = [r for r in counts.index if counts[r] == expected]
-        if any(r not in complete for r in RECIPES if r not in _TRAINING):
-            continue  # a size not yet measured for every recipe that trains nothing
+        # the (set, seed) folders every recipe that trains nothing has run on; a folder
+        # still being measured (a stopped computation) is left out until it is complete
+        have = part[part["recipe"].isin(cheap)].groupby(["set", "seed"])["recipe"].nunique()
+        folders = set(have[have == len(cheap)].index)
+        part = part[[(a, b) in folders for a, b in zip(part["set"], part["seed"])]]
+        if part.empty:
+            continue
         n_sets = part["set"].nunique()
         on_every_set = [r for r, rows_r in part.groupby("recipe") if rows_r["set"].nunique() == n_sets]
         here = part[part["recipe"].isin(on_every_set)]
