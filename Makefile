@@ -16,7 +16,7 @@ book: install
 # Two workers, one thread each: both cores busy, none oversubscribed (OpenMP's spinning
 # threads slow k-means many times over when two processes share two cores).
 test: install
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --durations=10
 
 # Re-execute the chapters in full mode and store their outputs (hours for some).
 chapters: install

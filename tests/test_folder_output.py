@@ -25,6 +25,7 @@ from caeward.cut import auto_min_samples
 from caeward.folder import read_folder, to_square_grey
 from caeward.manifold import UMAPSettings
 from caeward.number_of_clusters import KChoice
+from caeward.recipes import choose_recipe
 
 
 def _images(folder: Path, n: int, side: int = 16, start: int = 0) -> list[str]:
@@ -337,7 +338,8 @@ def _reached(*args, **kwargs):
 @pytest.mark.parametrize("case", ["auto recipe", "umap recipe", "k auto without umap", "k auto with umap"])
 def test_too_few_images_are_refused_before_the_recipe_runs_with_the_true_minimum(tmp_path, capsys, monkeypatch,
                                                                                  case):
-    recipe, k = {"auto recipe": ("auto", "3"), "umap recipe": ("pixels-umap-ward", "3"),
+    # the auto recipe on so few images is Ward on HOG (no UMAP): it is --k auto that needs 22
+    recipe, k = {"auto recipe": ("auto", "auto"), "umap recipe": ("pixels-umap-ward", "3"),
                  "k auto without umap": ("pixels-ward", "auto"), "k auto with umap": ("hog-umap-ward", "auto")}[case]
     need = auto_min_samples() if k == "auto" else UMAPSettings().n_neighbors + 2
     assert need == 22  # 20 neighbours: more than 21 points
@@ -346,7 +348,8 @@ def test_too_few_images_are_refused_before_the_recipe_runs_with_the_true_minimum
     _images(folder, need - 1)
     status, err = _run([folder, "--out", tmp_path / "out", "--k", k, "--recipe", recipe, "--side", "16"], capsys)
     assert status == 2 and len(err) == 1 and f"at least {need}" in err[0] and f"{need - 1} images" in err[0]
-    assert ("UMAP" in err[0]) == (case != "k auto without umap")
+    resolved = choose_recipe(need - 1) if recipe == "auto" else recipe
+    assert ("UMAP" in err[0]) == ("umap" in resolved)
     if k == "auto":
         assert "--k auto" in err[0]  # it is the choice of k that needs them
     assert not (tmp_path / "out").exists()

@@ -11,8 +11,10 @@ clusters the folder with
   install it (``Clustimage()``, method ``pca``) and with ``method="hog"``, each with its
   own k (silhouette over 3..25, its default) and given the true k.
 
-Each run is a fresh process, so its peak memory (``ru_maxrss``) is its own; wall time
-is that process's. clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
+Each run is a fresh process; its peak memory is its address space's high-water mark
+(``VmHWM``), which starts anew at ``execve``. (The stored file of 2026-12-06 was
+measured with ``ru_maxrss``, which Linux carries over from the forking process: its
+peaks cannot lie below that script's own, about 700 MB.) Wall time is that process's. clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
 made here on first use with ``pip install clustimage==1.7.1``), never in the book's
 requirements. The rows go to ``results/benchmarks/clustimage-folders.json`` (a sealed
 artefact that resumes).
@@ -45,7 +47,14 @@ PEER_VENV = ROOT / ".bench-venv" / PEER
 
 #: One run in a fresh process: prints {"labels": {file: cluster}, "k": int, "seconds": s, "peak_mb": m}.
 CAEWARD_WORKER = r"""
-import json, resource, sys, time
+import json, sys, time
+def peak_mb():
+    # VmHWM is this address space's own peak: execve starts a new one, whereas
+    # ru_maxrss keeps the peak of the process that forked this one
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 from pathlib import Path
 from caeward.folder_cli import cluster_folder
 folder, out, k = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -53,10 +62,17 @@ start = time.perf_counter()
 done = cluster_folder(folder, out, k="auto" if k == "auto" else int(k), progress=False)
 print(json.dumps({"labels": dict(zip(done.paths, done.labels.tolist())), "k": int(done.result.n_clusters),
                   "recipe": done.result.recipe, "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 PEER_WORKER = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
+def peak_mb():
+    # VmHWM is this address space's own peak: execve starts a new one, whereas
+    # ru_maxrss keeps the peak of the process that forked this one
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 import numpy as np
 from clustimage import Clustimage
 folder, method, k = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -71,7 +87,7 @@ names = [os.path.basename(p) for p in results["pathnames"]]
 labels = np.asarray(results["labels"]).tolist()
 print(json.dumps({"labels": dict(zip(names, labels)), "k": int(len(set(labels))),
                   "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
