@@ -214,7 +214,8 @@ if len(accs) >= 2:
     barely = clearance is not None and clearance < MARGIN
     print(f"{n} seeds: mean {mean:.2f}, sd {sd:.2f}, interval [{low:.2f}, {high:.2f}]; "
           f"paper {paper:.2f} -> {'barely ' if barely else ''}{outcome}")
-    assert outcome == v["outcome"] and np.isclose([low, high], [v["low"], v["high"]]).all()
+    assert outcome == v["outcome"]
+    assert np.isclose([low, high], [v["low"], v["high"]]).all()
     assert barely == bool(v["barely"])
 else:
     print("one seed: no interval, so no verdict (the quick budget stores one)")

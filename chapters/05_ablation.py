@@ -586,7 +586,8 @@ for dataset in experiments.DATASETS:
             lambda a: AUTOENCODER_NAMES.get(a, "the SAE" if a == "sae" else a)),
         "tree": part["linkage"].map(TREE_NAMES), "trainings": part["n"],
         "purity": [f"{m:.3f} ± {s:.3f}" if s == s else f"{m:.3f}" if m == m
-                   else "not computed (memory)" for m, s in zip(part["mean"], part["sd"])],
+                   else "not computed (memory)"
+                   for m, s in zip(part["mean"], part["sd"])],
         "95 % interval": [f"[{lo:.3f}, {hi:.3f}]" if lo == lo else "–"
                           for lo, hi in zip(part["low"], part["high"])],
         "leaf purity": part["leaf_mean"].round(3)})
