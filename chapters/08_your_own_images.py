@@ -329,10 +329,10 @@ show_table(shown.rename_axis("images").reset_index(), drop_constant=False)
 
 # %% [markdown]
 # The table gives each recipe's ACC at each folder size, averaged over the sets that
-# have that many images (faces only at 200, the digits up to 1,797, the unequal set up
-# to 2,000) and over seeds. The CAE recipes ran one seed where the others ran three
-# (their training is what costs). The full table, per set, with the spread over
-# seeds and how often each rule for k was right:
+# have that many images (the faces only at 200, the digits up to 1,000, the unequal
+# set up to 2,000) and over seeds. The CAE recipes ran on fewer seeds than the others
+# (their training is what costs). The full table, per set, with the number of runs
+# and the spread over seeds:
 
 # %% tags=["hide-output"]
 per_set = table.assign(
@@ -348,7 +348,7 @@ policy = fg.derive_policy(rows)
 check = fg.policy_check(table)
 worst = check["worst_margin_to_pixels"].min()
 glue_text("guide_policy", "; ".join(
-    f"`{r}` up to {lim:,} images" if lim != float("inf") else f"`{r}` above"
+    f"{r} up to {lim:,} images" if lim != float("inf") else f"{r} above"
     for lim, r in policy))
 glue_text("guide_policy_worst", worst, "{:+.1f}")
 for n in (300, 3000, 30000):
