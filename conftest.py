@@ -8,8 +8,8 @@ Set here, before any notebook kernel starts, so that nbmake's kernels inherit it
   the chapters read what the book ships and write their quick runs beside it, never
   into the working tree;
 - ``CAEWARD_CACHE``: a temporary cache of trainings, shared by the test workers of one
-  run (pytest-xdist's workers are children of the process that runs the session) and
-  removed when the session ends.
+  run (pytest-xdist's workers are children of the process that runs the tests) and
+  removed when the run ends.
 
 A test that needs other folders still sets them itself (``monkeypatch.setenv``). The
 MNIST files (``CAEWARD_DATA``) are a verified download cache, not results, and stay
@@ -26,8 +26,8 @@ os.environ["CAEWARD_QUICK"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 _REPO = Path(__file__).resolve().parent
-# One folder per session: named after the session's process, which an xdist worker's
-# parent is
+# One folder per test run: named after the run's main process, which an xdist
+# worker's parent is
 _OWNER = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
 _SANDBOX = Path(tempfile.gettempdir()) / f"caeward-tests-{_OWNER}"
 
@@ -50,7 +50,7 @@ def _sandbox() -> None:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    # the session's process (not a worker) removes the folder once every worker is done
+    # the run's main process (not a worker) removes the folder once every worker is done
     if os.environ.get("PYTEST_XDIST_WORKER") is None and _SANDBOX.exists():
         shutil.rmtree(_SANDBOX, ignore_errors=True)
         Path(str(_SANDBOX) + ".lock").unlink(missing_ok=True)

@@ -45,15 +45,18 @@ ROOT = Path(__file__).resolve().parents[1]
 PEER, PEER_VERSION = "clustimage", "1.7.1"
 PEER_VENV = ROOT / ".bench-venv" / PEER
 
-#: One run in a fresh process: prints {"labels": {file: cluster}, "k": int, "seconds": s, "peak_mb": m}.
-CAEWARD_WORKER = r"""
-import json, sys, time
+#: Both workers' measure of their own peak memory, in MB.
+PEAK_MB = r"""
 def peak_mb():
     # VmHWM is this address space's own peak: execve starts a new one, whereas
     # ru_maxrss keeps the peak of the process that forked this one
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
+"""
+#: One run in a fresh process: prints {"labels": {file: cluster}, "k": int, "seconds": s, "peak_mb": m}.
+CAEWARD_WORKER = PEAK_MB + r"""
+import json, sys, time
 
 from pathlib import Path
 from caeward.folder_cli import cluster_folder
@@ -64,14 +67,8 @@ print(json.dumps({"labels": dict(zip(done.paths, done.labels.tolist())), "k": in
                   "recipe": done.result.recipe, "seconds": time.perf_counter() - start,
                   "peak_mb": peak_mb()}))
 """
-PEER_WORKER = r"""
+PEER_WORKER = PEAK_MB + r"""
 import json, os, sys, time
-def peak_mb():
-    # VmHWM is this address space's own peak: execve starts a new one, whereas
-    # ru_maxrss keeps the peak of the process that forked this one
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
 
 import numpy as np
 from clustimage import Clustimage

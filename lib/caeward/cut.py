@@ -20,8 +20,8 @@ import numpy as np
 from .cluster import clusters_above, cut_linkage
 from .number_of_clusters import RULE_SPACE, KChoice, choose_k
 
-__all__ = ["AUTO_K_MAX", "UMAP_COMPONENTS_UNKNOWN_K", "Cut", "auto_k_max", "auto_min_samples", "check_cut",
-           "cut"]
+__all__ = ["AUTO_K_MAX", "UMAP_COMPONENTS_UNKNOWN_K", "Cut", "auto_k", "auto_k_max", "auto_min_samples",
+           "check_cut", "cut"]
 
 #: ``n_clusters="auto"`` weighs 2..20 clusters (fewer when there are fewer points).
 AUTO_K_MAX = 20
@@ -75,6 +75,12 @@ def auto_k_max(n_samples: int, space: str = RULE_SPACE) -> int:
     if n_samples < need:
         raise ValueError(f"n_clusters='auto' needs at least {need} images, got {n_samples}")
     return min(AUTO_K_MAX, n_samples // 2 - 1)
+
+
+def auto_k(points, random_state=None) -> KChoice:
+    """What ``n_clusters="auto"`` chooses for ``points``: the frozen rule of
+    :func:`~caeward.number_of_clusters.choose_k` over 2..:func:`auto_k_max` clusters."""
+    return choose_k(points, k_max=auto_k_max(len(points)), random_state=random_state, criteria=())
 
 
 def check_cut(n_clusters, distance_threshold, n_samples: int | None = None, *, tree: bool = True) -> None:
@@ -141,7 +147,7 @@ def cut(Z, *, n_clusters: int | str | None = None, distance_threshold: float | N
     if n_clusters == "auto":
         if points is None or len(points) != n_samples:
             raise ValueError("n_clusters='auto' needs the points the tree was built from (points=...)")
-        k_choice = choose_k(points, k_max=auto_k_max(n_samples), random_state=random_state, criteria=())
+        k_choice = auto_k(points, random_state)
         k = int(k_choice.k)
     elif n_clusters is None:
         k = clusters_above(Z, distance_threshold)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import cluster, manifold
-from .cut import UMAP_COMPONENTS_UNKNOWN_K, check_cut, cut
+from .cut import UMAP_COMPONENTS_UNKNOWN_K, auto_k, check_cut, cut
 
 __all__ = ["RECIPES", "POLICY", "DEFAULT_RECIPE", "DEFAULT_STEPS", "DEFAULT_BATCH_SIZE", "RENAMED",
            "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_features", "run_recipe"]
@@ -253,9 +253,9 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     start = time.perf_counter()
     if recipe == "pixels-kmeans":
         k_choice, Z = None, None
-        if n_clusters == "auto":  # k-means has no tree: k is chosen on Ward's tree of the same points
-            found = cut(cluster.linkage(points, "ward"), n_clusters="auto", points=points, random_state=seed)
-            k_choice, n_clusters = found.k_choice, found.n_clusters
+        if n_clusters == "auto":  # k-means has no tree: the same rule chooses k on the points
+            k_choice = auto_k(points, seed)
+            n_clusters = int(k_choice.k)
         labels = cluster.kmeans(points, n_clusters, random_state=seed)
     else:
         Z = cluster.linkage(points, "ward")
