@@ -385,8 +385,8 @@ show_table(check.rename(columns={"worst_margin_to_pixels": "worst vs pixels"}).r
 #
 # At the command's budget of 500 steps, {glue:text}`guide_cae_where`. A learned code
 # is what the paper is about, and it pays most with the long training the book gives
-# MNIST: the stored 200-epoch trainings of chapters 4 and 6 (about an hour of CPU
-# each for 10,000 images, hours for 70,000), clustered by UMAP + Ward:
+# MNIST: the stored 200-epoch trainings of chapters 4 and 6 (what each cost is in the
+# appendix's table of stages), clustered by UMAP + Ward:
 
 # %%
 from caeward.experiments import load_results
@@ -412,7 +412,8 @@ glue_text("guide_cae_10k", float(np.mean(umap_test)), "{:.1f}")
 # On MNIST-test's 10,000 images the long-trained codes with UMAP + Ward reach
 # {glue:text}`guide_cae_10k` against {glue:text}`guide_hog_10k` for HOG + UMAP + Ward
 # at the command's defaults. With hours of CPU or a GPU for a large folder, train:
-# `--recipe proposed-umap-ward --steps 40000` is about 200 epochs of 10,000 images.
+# `--recipe proposed-umap-ward --steps 31250` is 200 epochs of 10,000 images in batches
+# of 64.
 #
 # ### What it costs
 #
