@@ -41,7 +41,8 @@ from . import cluster, manifold
 from .cut import UMAP_COMPONENTS_UNKNOWN_K, auto_k, check_cut, cut
 
 __all__ = ["RECIPES", "POLICY", "DEFAULT_RECIPE", "DEFAULT_STEPS", "DEFAULT_BATCH_SIZE", "RENAMED",
-           "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_features", "run_recipe"]
+           "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_features", "recipe_points",
+           "run_recipe"]
 
 #: Recipe name -> what it is, in words (the report and the book print these).
 RECIPES = {
@@ -187,6 +188,60 @@ def hog_features(images: np.ndarray, random_state: int = 0) -> np.ndarray:
         np.float32)
 
 
+def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
+                  steps: int = DEFAULT_STEPS, batch_size: int = DEFAULT_BATCH_SIZE, epochs: int | None = None,
+                  seed: int = 0, device: str | None = None, progress: bool = False) -> tuple:
+    """The points a recipe clusters: its steps before the tree (see :func:`run_recipe`).
+
+    ``n_clusters`` only sets the UMAP recipes' dimensions (k of them, or
+    :data:`~caeward.cut.UMAP_COMPONENTS_UNKNOWN_K` when k is not given).
+
+    Returns
+    -------
+    recipe : str
+        The recipe (``"auto"`` resolved).
+    points : ndarray, shape (n, d)
+    seconds : dict
+        ``train`` and ``embed`` wall seconds.
+    model : CAEWard or None
+    epochs : int or None
+        The CAE's epochs (CAE recipes only).
+    """
+    images = np.asarray(images)
+    # n_clusters=None means a cut at a height later: any height passes the same checks
+    recipe = check_recipe(recipe, n_clusters, None if n_clusters is not None else 0.0, len(images))
+    pixels = (images.astype(np.float32) / (255.0 if images.dtype == np.uint8 else 1.0))
+    seconds = {"train": 0.0, "embed": 0.0, "cluster": 0.0}
+    model = None
+    if _trains(recipe):
+        from .estimator import CAEWard  # torch is loaded only for the CAE recipes
+
+        start = time.perf_counter()
+        epochs = epochs if epochs is not None else epochs_for_steps(len(images), steps, batch_size)
+        # only the codes are taken from the estimator (its own one-cluster cut is cheap and
+        # unused): the UMAP step and the cut below are the same for every recipe
+        model = CAEWard(n_clusters=1, architecture="proposed", epochs=epochs, batch_size=batch_size,
+                        device=device, random_state=seed, verbose=progress)
+        points = model.fit(images).embedding_
+        seconds["train"] = time.perf_counter() - start
+    elif recipe.startswith("hog-"):
+        start = time.perf_counter()
+        points = hog_features(pixels, random_state=seed)
+        seconds["train"] = time.perf_counter() - start
+    else:
+        points = pixels.reshape(len(pixels), -1)
+    if _uses_umap(recipe):
+        start = time.perf_counter()
+        k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
+        settings = manifold.UMAPSettings(n_components=max(2, k_planned))
+        if progress:
+            print(f"UMAP embedding of {len(points)} points into {settings.n_components} dimensions ...",
+                  flush=True)
+        points = manifold.umap_embed(points, seed, settings)
+        seconds["embed"] = time.perf_counter() - start
+    return recipe, points, seconds, model, (epochs if _trains(recipe) else None)
+
+
 def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
                distance_threshold: float | None = None, steps: int = DEFAULT_STEPS,
                batch_size: int = DEFAULT_BATCH_SIZE, epochs: int | None = None, seed: int = 0,
@@ -221,35 +276,9 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     """
     images = np.asarray(images)
     recipe = check_recipe(recipe, n_clusters, distance_threshold, len(images))
-    pixels = (images.astype(np.float32) / (255.0 if images.dtype == np.uint8 else 1.0))
-    seconds = {"train": 0.0, "embed": 0.0, "cluster": 0.0}
-    model = None
-    if _trains(recipe):
-        from .estimator import CAEWard  # torch is loaded only for the CAE recipes
-
-        start = time.perf_counter()
-        epochs = epochs if epochs is not None else epochs_for_steps(len(images), steps, batch_size)
-        # only the codes are taken from the estimator (its own one-cluster cut is cheap and
-        # unused): the UMAP step and the cut below are the same for every recipe
-        model = CAEWard(n_clusters=1, architecture="proposed", epochs=epochs, batch_size=batch_size,
-                        device=device, random_state=seed, verbose=progress)
-        points = model.fit(images).embedding_
-        seconds["train"] = time.perf_counter() - start
-    elif recipe.startswith("hog-"):
-        start = time.perf_counter()
-        points = hog_features(pixels, random_state=seed)
-        seconds["train"] = time.perf_counter() - start
-    else:
-        points = pixels.reshape(len(pixels), -1)
-    if _uses_umap(recipe):
-        start = time.perf_counter()
-        k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
-        settings = manifold.UMAPSettings(n_components=max(2, k_planned))
-        if progress:
-            print(f"UMAP embedding of {len(points)} points into {settings.n_components} dimensions ...",
-                  flush=True)
-        points = manifold.umap_embed(points, seed, settings)
-        seconds["embed"] = time.perf_counter() - start
+    recipe, points, seconds, model, epochs = recipe_points(
+        images, recipe, n_clusters=n_clusters, steps=steps, batch_size=batch_size, epochs=epochs, seed=seed,
+        device=device, progress=progress)
     start = time.perf_counter()
     if recipe == "pixels-kmeans":
         k_choice, Z = None, None
@@ -265,4 +294,4 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     seconds["cluster"] = time.perf_counter() - start
     seconds["total"] = sum(seconds.values())
     return RecipeResult(recipe, labels, int(labels.max()) + 1, Z, np.asarray(points, dtype=np.float32),
-                        seconds, k_choice, model, epochs if _trains(recipe) else None)
+                        seconds, k_choice, model, epochs)

@@ -1,0 +1,167 @@
+"""How many clusters in a folder: every k criterion on what the default recipe clusters.
+
+Introduced in chapter 8 (*Clustering your own images*, "How many kinds of image?").
+``python -m caeward cluster FOLDER --k auto`` runs the ``auto`` recipe
+(:data:`caeward.recipes.POLICY`) and then chooses k on the points it clusters. This
+module measures every criterion of :mod:`caeward.number_of_clusters` on those points
+(HOG features, or the UMAP embedding of HOG features or of the CAE's codes after the
+command's training budget), for the folder sizes and seeds of chapter 8's guide
+(:mod:`caeward.experiments.folder_guide`), so that a rule can be chosen on some sets
+and judged on the others:
+
+- the **calibration panel**, :data:`CALIBRATION`: MNIST-test digits and MNIST-test
+  with unequal class sizes (10:1);
+- the **held-out sets**: scikit-learn's digits, the LFW faces and non-faces (two
+  classes, not digits), and :data:`NOISE` -- images of uniform noise, where the answer
+  is one cluster.
+
+Each row holds, for one folder (set, size, seed), each criterion's score per candidate
+k, its spread over resamples, and the k it points at, in two spaces: the recipe's
+points as they are (``raw``) and their UMAP embedding (``umap``, the space of the
+library's frozen rule). The scores are kept whole so that a rule (a criterion, a
+space, a threshold) is applied afterwards without computing again:
+:func:`rule_choice`.
+
+One sealed artefact per set, ``results/own-images/folder-k-<set>-<budget>.json``
+(:class:`~caeward.experiments.artefacts.Artefact`), resumable row by row.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from ..cut import auto_k_max
+from ..number_of_clusters import CRITERIA, pick_k
+from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, POLICY, recipe_points
+from .artefacts import Artefact, read_sealed
+from .folder_guide import GUIDE_SETS, SEEDS, SIDE, SIZES, guide_set, subset
+from .settings import Budget, budget_named, results_root
+
+__all__ = ["CALIBRATION", "K_SETS", "NOISE", "folder_k_path", "folder_k_runs", "k_set", "load_folder_k",
+           "rule_choice", "rule_hits"]
+
+#: Images of uniform noise: no kinds at all, so the right answer is one cluster.
+NOISE = "noise"
+#: Every set measured: chapter 8's guide sets and the noise.
+K_SETS = {**GUIDE_SETS, NOISE: "uniform noise (no kinds)"}
+#: The sets a rule may be chosen on; the others only judge it.
+CALIBRATION = ("mnist-test", "mnist-test-unequal")
+_NOISE_IMAGES = 2_000
+_SPACES = ("raw", "umap")
+
+
+def k_set(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The images (float32, (n, 28, 28), in [0, 1]) and labels of one of :data:`K_SETS`."""
+    if name == NOISE:
+        rng = np.random.default_rng(0)
+        return rng.random((_NOISE_IMAGES, SIDE, SIDE), dtype=np.float32), np.zeros(_NOISE_IMAGES, np.int64)
+    return guide_set(name)
+
+
+def folder_k_path(name: str, budget: str | Budget = "full"):
+    return results_root() / "own-images" / f"folder-k-{name}-{budget_named(budget).name}.json"
+
+
+def _config(name: str, budget: Budget, n_images: int) -> dict:
+    kind = "quick" if budget.is_quick else "full"
+    return {"set": name, "sizes": [s for s in SIZES[kind] if s <= n_images] or [n_images],
+            "seeds": list(SEEDS[kind]), "recipe": "auto", "policy": [[a if math.isfinite(a) else None, r] for a, r in POLICY],
+            "side": SIDE, "steps": DEFAULT_STEPS if kind == "full" else 20, "batch_size": DEFAULT_BATCH_SIZE,
+            "criteria": list(CRITERIA), "spaces": list(_SPACES),
+            "candidates": "2..caeward.cut.auto_k_max(n)", "choose_k": "n_resamples=10, defaults otherwise"}
+
+
+def folder_k_runs(name: str, budget: str | Budget = "full", seeds=None, max_size: int | None = None,
+                  progress: bool = False) -> Artefact:
+    """Every criterion on every folder of set ``name``: stored, or computed and stored.
+
+    ``seeds`` and ``max_size`` limit what is computed now; the artefact is complete
+    when every size has every seed.
+    """
+    from ..number_of_clusters import choose_k
+
+    budget = budget_named(budget)
+    images, labels = k_set(name)
+    if budget.is_quick:
+        keep = subset(len(images), 200, 0)
+        images, labels = images[keep], labels[keep]
+    config = _config(name, budget, len(images))
+    store = Artefact(folder_k_path(name, budget), config,
+                     "every k criterion on the points of the auto recipe, per folder (chapter 8)")
+    if store.complete:
+        return store
+    for seed in (e for e in config["seeds"] if seeds is None or e in seeds):
+        for size in (s for s in config["sizes"] if max_size is None or s <= max_size):
+            if store.has(size=size, seed=seed):
+                continue
+            keep = subset(len(images), size, seed)
+            start = time.perf_counter()
+            recipe, points, _, _, _ = recipe_points(images[keep], "auto", n_clusters="auto",
+                                                     steps=config["steps"], batch_size=config["batch_size"],
+                                                     seed=seed, device="cpu", progress=progress)
+            row = {"size": size, "seed": seed, "recipe": recipe, "n_images": int(len(keep)),
+                   "k": int(len(np.unique(labels[keep]))), "points_seconds": time.perf_counter() - start}
+            for space in _SPACES:
+                start = time.perf_counter()
+                found = choose_k(points, k_max=auto_k_max(len(keep)), space=space, random_state=seed)
+                row[space] = {"ks": found.ks.tolist(), "choices": {c: int(v) for c, v in found.choices.items()},
+                              "scores": {c: _json_floats(v) for c, v in found.scores.items()},
+                              "spread": {c: _json_floats(v) for c, v in found.spread.items()},
+                              "n_distinct": int(found.settings["n_distinct"]),
+                              "seconds": time.perf_counter() - start}
+            store.add(row)
+            if progress:
+                print(f"{name} {size} seed {seed}: {recipe}, true k {row['k']}, prediction strength "
+                      f"{row['raw']['choices']['prediction_strength']} / {row['umap']['choices']['prediction_strength']}",
+                      flush=True)
+    if all(store.has(size=s, seed=e) for s in config["sizes"] for e in config["seeds"]):
+        store.finish()
+    return store
+
+
+def _json_floats(values) -> list:
+    """Floats for JSON, ``None`` where a score is undefined (read back as NaN)."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=np.float64)]
+
+
+def load_folder_k(budget: str | Budget = "full") -> pd.DataFrame:
+    """One row per stored folder of every set (with ``set``, ``calibration`` and
+    ``complete``); the per-space evidence stays in the ``raw`` and ``umap`` columns."""
+    frames = []
+    for name in K_SETS:
+        path = folder_k_path(name, budget)
+        if path.exists():
+            data = read_sealed(path)
+            if data["rows"]:
+                frames.append(pd.DataFrame(data["rows"]).assign(set=name, calibration=name in CALIBRATION,
+                                                                complete=bool(data.get("complete"))))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def rule_choice(evidence: dict, criterion: str, **options) -> int:
+    """The k a criterion points at from one space's stored evidence (a row's ``raw`` or
+    ``umap``); ``options`` go to :func:`caeward.number_of_clusters.pick_k` (``threshold``).
+    A criterion that found one distinct point answers 1."""
+    if evidence["n_distinct"] == 1:
+        return 1
+    ks = np.asarray(evidence["ks"])
+    scores = np.asarray(evidence["scores"][criterion], dtype=np.float64)
+    spread = evidence["spread"].get(criterion)
+    if len(scores) == len(ks):
+        scores = np.where(ks > evidence["n_distinct"], np.nan, scores)
+    return pick_k(criterion, ks, scores, None if spread is None else np.asarray(spread, float), **options)
+
+
+def rule_hits(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
+    """For each rule (name -> (space, criterion, options)), each row's chosen k and
+    whether it is the true one: a long frame with ``rule``, ``chosen`` and ``right``."""
+    out = []
+    for name, (space, criterion, options) in rules.items():
+        chosen = [rule_choice(ev, criterion, **options) for ev in rows[space]]
+        out.append(rows.drop(columns=list(_SPACES)).assign(rule=name, chosen=chosen,
+                                                          right=np.asarray(chosen) == rows["k"].to_numpy()))
+    return pd.concat(out, ignore_index=True)
