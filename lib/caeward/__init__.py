@@ -10,6 +10,7 @@ Clustering Analysis with Deep Convolutional Autoencoders* (2020). It has two lay
 - :mod:`caeward.estimator` -- ``CAEWard``, the whole method behind one estimator (chapter 4):
   ``fit``, ``labels_``, ``linkage_``, ``predict``, ``save``/``load``
 - :mod:`caeward.saved_model` -- a fitted ``CAEWard`` in a folder, verified, no pickles
+- :mod:`caeward.folder_model` -- a clustered folder's model: new images into its clusters
 - :mod:`caeward.recipes` -- the recipes (pixels, HOG, codes; k-means, Ward, UMAP + Ward)
   and the ``auto`` policy by folder size that chapter 8 measures
 - :mod:`caeward.folder`, :mod:`caeward.report`, :mod:`caeward.folder_cli` -- a folder of

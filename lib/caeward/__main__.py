@@ -1,6 +1,6 @@
-"""``python -m caeward``: ``cluster`` clusters a folder of images
-(:mod:`caeward.folder_cli`, the method layer); every other command is the book's
-(:mod:`caeward.experiments.cli`)."""
+"""``python -m caeward``: ``cluster`` clusters a folder of images and ``assign`` places
+new images into its clusters (:mod:`caeward.folder_cli`, the method layer); every other
+command is the book's (:mod:`caeward.experiments.cli`)."""
 
 import sys
 
@@ -11,6 +11,10 @@ def main(argv: list[str] | None = None) -> int:
         from .folder_cli import main as cluster_main  # the practitioner's command needs no book machinery
 
         return cluster_main(argv[1:])
+    if argv[:1] == ["assign"]:
+        from .folder_cli import assign_main
+
+        return assign_main(argv[1:])
     from .experiments.cli import main as book_main
 
     return book_main(argv)

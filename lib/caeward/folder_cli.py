@@ -13,6 +13,9 @@ same as one Python function. It reads every image under FOLDER
   clustered, coloured by cluster, some as thumbnails;
 - ``report.html``: one page with the recipe, counts, time, how k was chosen (``--k
   auto``), the tree, the map and every sheet;
+- ``model/``: what it takes to place new images into these clusters
+  (:class:`caeward.folder_model.FolderModel`); ``python -m caeward assign DIR/model
+  NEW_FOLDER --out OUT`` writes their ``labels.csv`` and sheets;
 - with ``--copy``, ``files/cluster-NN/<path>``: a copy of each image by cluster.
 
 Examples
@@ -22,6 +25,7 @@ Examples
     python -m caeward cluster photos/ --out photos-clusters
     python -m caeward cluster scans/ --out out --k auto --recipe proposed-ward --steps 2000
     python -m caeward cluster scans/ --out out --k 5 --overwrite --copy
+    python -m caeward assign out/model new-scans/ --out new-out
 
 Nothing is written into FOLDER. DIR must be a new or an empty folder (``--overwrite``
 replaces one that is not); everything is written into a hidden folder beside it and
@@ -49,6 +53,7 @@ import numpy as np
 
 from . import folder as folder_reading
 from . import report
+from .folder_model import FolderModel
 from .cut import auto_min_samples
 from .files import process_alive, usable_folder, write_failure
 from .manifold import UMAPSettings
@@ -56,7 +61,8 @@ from .recipes import (DEFAULT_BATCH_SIZE, DEFAULT_RECIPE, DEFAULT_STEPS, RECIPES
                       choose_recipe, run_recipe)
 from .runtime import check_device
 
-__all__ = ["cluster_folder", "FolderClustering", "FolderError", "FolderInterrupted", "main"]
+__all__ = ["assign_folder", "assign_main", "cluster_folder", "FolderClustering", "FolderError",
+           "FolderInterrupted", "main"]
 
 #: The smallest side the CAE recipes take, and the multiple it must be of.
 _CAE_MIN_SIDE, _CAE_SIDE_MULTIPLE = 12, 4
@@ -303,6 +309,7 @@ def _cluster_folder(folder, out, *, k, distance_threshold, recipe, steps, seed, 
     def write(into: Path) -> None:
         _write_output(into, folder, read, result, settings=settings, seconds=seconds, escaped=escaped,
                       seed=seed, copy=copy)
+        FolderModel.from_result(result, side).save(into / "model")
 
     try:
         _publish(target, out, overwrite, write)
@@ -452,6 +459,91 @@ def _remove_old(old: Path, out: Path) -> None:
     except OSError as exc:
         warnings.warn(f"{out} is written and complete, but its old content, set aside in {old}, could not "
                       f"all be deleted ({write_failure(exc)})", stacklevel=3)
+
+
+def assign_folder(model: str | os.PathLike, folder: str | os.PathLike, out: str | os.PathLike, *,
+                  overwrite: bool = False, progress: bool = True) -> FolderClustering:
+    """Place every image under ``folder`` into the clusters of a saved folder model.
+
+    Parameters
+    ----------
+    model : path
+        The ``model/`` folder ``python -m caeward cluster`` wrote
+        (:class:`caeward.folder_model.FolderModel`).
+    folder : path
+        The new images, read recursively at the model's side; never written to.
+    out : path
+        New or empty (or ``overwrite``); gets ``labels.csv`` and one sheet per cluster
+        (``clusters/cluster-NN.png``), written as :func:`cluster_folder` writes.
+
+    Returns
+    -------
+    FolderClustering
+        ``result`` is None.
+
+    Raises
+    ------
+    FolderError
+        No model, a model whose bytes changed, no images, or a write that failed.
+    """
+    from .files import VerificationError
+
+    start = time.perf_counter()
+    folder, out = Path(folder), Path(out)
+    try:
+        fitted = FolderModel.load(model)
+    except (FileNotFoundError, VerificationError) as exc:
+        raise FolderError(f"cannot use the model in {model}: {exc}") from None
+    if not folder.is_dir():
+        raise FolderError(f"{folder} is not a folder" + ("" if folder.exists() else " (it does not exist)"))
+    target = _check_out(folder, out, overwrite)
+    read = folder_reading.read_folder(folder, side=fitted.side, progress=progress)
+    if not read.paths:
+        raise FolderError(f"no image Pillow can read under {folder} ({len(read.skipped)} other files)")
+    labels = fitted.assign(read.images)
+
+    def write(into: Path) -> None:
+        report.write_labels(into / "labels.csv", read.paths, labels)
+        # every cluster of the model gets a sheet name, even one no new image went to
+        report.write_contact_sheets(into / "clusters", read.images, labels)
+
+    try:
+        _publish(target, out, overwrite, write)
+    except OSError as exc:
+        raise FolderError(f"cannot write --out {out}: {write_failure(exc)}; nothing was written") from exc
+    return FolderClustering(read.paths, labels, read.skipped, None, out, time.perf_counter() - start,
+                            read.hidden)
+
+
+def assign_parser() -> argparse.ArgumentParser:
+    """The ``assign`` command's options."""
+    p = argparse.ArgumentParser(prog="python -m caeward assign",
+                                description="Place new images into the clusters of a folder clustered before.")
+    p.add_argument("model", help="the model/ folder that 'python -m caeward cluster' wrote into its --out")
+    p.add_argument("folder", help="the new images (read recursively, never written)")
+    p.add_argument("--out", required=True, help="the folder to write labels.csv and sheets to: new or empty")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it has files in it")
+    return p
+
+
+def assign_main(argv: list[str] | None = None) -> int:
+    """Run ``assign``; returns the exit status (2 for a mistake in what was asked)."""
+    args = assign_parser().parse_args(argv)
+    try:
+        done = assign_folder(args.model, args.folder, args.out, overwrite=args.overwrite)
+    except FolderError as exc:
+        print(f"caeward assign: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("caeward assign: error: interrupted: nothing was written", file=sys.stderr)
+        return 2
+    name = report.printable_name
+    for path, why in done.skipped:
+        print(f"skipped {name(path)}: {name(why)}", file=sys.stderr)
+    counts = np.bincount(done.labels).tolist()
+    print(f"{len(done.paths)} images placed into clusters {counts} ({done.seconds:.1f} s); "
+          f"see {name(str(done.out / 'labels.csv'))}")
+    return 0
 
 
 def _k(text: str):

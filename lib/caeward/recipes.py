@@ -41,8 +41,8 @@ from . import cluster, manifold
 from .cut import UMAP_COMPONENTS_UNKNOWN_K, auto_k, check_cut, cut
 
 __all__ = ["RECIPES", "POLICY", "DEFAULT_RECIPE", "DEFAULT_STEPS", "DEFAULT_BATCH_SIZE", "RENAMED",
-           "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_features", "recipe_points",
-           "run_recipe"]
+           "RecipePoints", "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_descriptors",
+           "hog_features", "hog_projection", "project", "recipe_points", "run_recipe"]
 
 #: Recipe name -> what it is, in words (the report and the book print these).
 RECIPES = {
@@ -102,6 +102,10 @@ class RecipeResult:
         The trained estimator of the CAE recipes (``transform`` gives new images' codes).
     epochs : int or None
         The CAE's epochs, from the step budget.
+    features : ndarray of float32, shape (n_samples, n_features), or None
+        The representation before any UMAP step (see :class:`RecipePoints`).
+    projection : tuple or None
+        The HOG recipes' principal axes (see :class:`RecipePoints`).
     """
 
     recipe: str
@@ -113,6 +117,8 @@ class RecipeResult:
     k_choice: object | None = None
     model: object | None = None
     epochs: int | None = None
+    features: np.ndarray | None = None
+    projection: tuple | None = None
 
 
 def choose_recipe(n_images: int) -> str:
@@ -158,6 +164,37 @@ def check_recipe(recipe: str, n_clusters, distance_threshold, n_images: int | No
     return recipe
 
 
+def hog_descriptors(images: np.ndarray) -> np.ndarray:
+    """Dalal & Triggs' HOG of square grey images (9 orientations, cells of s // 7 pixels,
+    blocks of 2x2 cells, L2-Hys): ndarray of float32, shape (n, d)."""
+    from skimage.feature import hog
+
+    cell = max(2, images.shape[-1] // _HOG_CELLS)
+    return np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                         feature_vector=True) for image in images]).astype(np.float32)
+
+
+def hog_projection(descriptors: np.ndarray, random_state: int = 0) -> tuple | None:
+    """The first (at most 50) principal axes of HOG descriptors, as ``(mean, axes)``
+    (``descriptors @ axes.T`` after centring projects them); ``None`` when there are no
+    more descriptor dimensions than that, and they are used as they are."""
+    from sklearn.decomposition import PCA
+
+    components = min(_HOG_COMPONENTS, len(descriptors), descriptors.shape[1])
+    if components == descriptors.shape[1]:
+        return None
+    pca = PCA(components, svd_solver="randomized", random_state=random_state).fit(descriptors)
+    return pca.mean_.astype(np.float32), pca.components_.astype(np.float32)
+
+
+def project(descriptors: np.ndarray, projection: tuple | None) -> np.ndarray:
+    """Descriptors on the axes of :func:`hog_projection` (unchanged for ``None``)."""
+    if projection is None:
+        return descriptors
+    mean, axes = projection
+    return ((descriptors - mean) @ axes.T).astype(np.float32)
+
+
 def hog_features(images: np.ndarray, random_state: int = 0) -> np.ndarray:
     """Histograms of oriented gradients of square grey images, reduced by PCA.
 
@@ -171,26 +208,47 @@ def hog_features(images: np.ndarray, random_state: int = 0) -> np.ndarray:
     Returns
     -------
     ndarray of float32, shape (n, min(50, n, d))
-        Dalal & Triggs' HOG (9 orientations, cells of s // 7 pixels, blocks of 2x2
-        cells, L2-Hys) of each image, projected on its first principal components.
+        :func:`hog_descriptors` of each image, projected on their first principal
+        components (:func:`hog_projection`).
     """
-    from skimage.feature import hog
-    from sklearn.decomposition import PCA
+    descriptors = hog_descriptors(images)
+    return project(descriptors, hog_projection(descriptors, random_state))
 
-    side = images.shape[-1]
-    cell = max(2, side // _HOG_CELLS)
-    features = np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
-                             feature_vector=True) for image in images]).astype(np.float32)
-    components = min(_HOG_COMPONENTS, len(features), features.shape[1])
-    if components == features.shape[1]:
-        return features
-    return PCA(components, svd_solver="randomized", random_state=random_state).fit_transform(features).astype(
-        np.float32)
+
+@dataclass
+class RecipePoints:
+    """What a recipe clusters, and what it takes to place a new image among it.
+
+    Attributes
+    ----------
+    recipe : str
+        The recipe (``"auto"`` resolved).
+    points : ndarray, shape (n, d)
+        What the tree (or k-means) is built on.
+    features : ndarray of float32, shape (n, d')
+        The representation before any UMAP step: pixels, HOG features or codes (the
+        same as ``points`` for the recipes without UMAP).
+    projection : tuple or None
+        The HOG recipes' ``(mean, axes)`` (:func:`hog_projection`).
+    seconds : dict
+        ``train`` and ``embed`` wall seconds.
+    model : CAEWard or None
+        The CAE recipes' trained estimator.
+    epochs : int or None
+    """
+
+    recipe: str
+    points: np.ndarray
+    features: np.ndarray
+    projection: tuple | None = None
+    seconds: dict = field(default_factory=dict)
+    model: object | None = None
+    epochs: int | None = None
 
 
 def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
                   steps: int = DEFAULT_STEPS, batch_size: int = DEFAULT_BATCH_SIZE, epochs: int | None = None,
-                  seed: int = 0, device: str | None = None, progress: bool = False) -> tuple:
+                  seed: int = 0, device: str | None = None, progress: bool = False) -> RecipePoints:
     """The points a recipe clusters: its steps before the tree (see :func:`run_recipe`).
 
     ``n_clusters`` only sets the UMAP recipes' dimensions (k of them, or
@@ -198,21 +256,14 @@ def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_cluster
 
     Returns
     -------
-    recipe : str
-        The recipe (``"auto"`` resolved).
-    points : ndarray, shape (n, d)
-    seconds : dict
-        ``train`` and ``embed`` wall seconds.
-    model : CAEWard or None
-    epochs : int or None
-        The CAE's epochs (CAE recipes only).
+    RecipePoints
     """
     images = np.asarray(images)
     # n_clusters=None means a cut at a height later: any height passes the same checks
     recipe = check_recipe(recipe, n_clusters, None if n_clusters is not None else 0.0, len(images))
     pixels = (images.astype(np.float32) / (255.0 if images.dtype == np.uint8 else 1.0))
     seconds = {"train": 0.0, "embed": 0.0, "cluster": 0.0}
-    model = None
+    model, projection = None, None
     if _trains(recipe):
         from .estimator import CAEWard  # torch is loaded only for the CAE recipes
 
@@ -226,10 +277,13 @@ def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_cluster
         seconds["train"] = time.perf_counter() - start
     elif recipe.startswith("hog-"):
         start = time.perf_counter()
-        points = hog_features(pixels, random_state=seed)
+        descriptors = hog_descriptors(pixels)
+        projection = hog_projection(descriptors, seed)
+        points = project(descriptors, projection)
         seconds["train"] = time.perf_counter() - start
     else:
         points = pixels.reshape(len(pixels), -1)
+    features = np.asarray(points, dtype=np.float32)
     if _uses_umap(recipe):
         start = time.perf_counter()
         k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
@@ -239,7 +293,7 @@ def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_cluster
                   flush=True)
         points = manifold.umap_embed(points, seed, settings)
         seconds["embed"] = time.perf_counter() - start
-    return recipe, points, seconds, model, (epochs if _trains(recipe) else None)
+    return RecipePoints(recipe, points, features, projection, seconds, model, epochs if _trains(recipe) else None)
 
 
 def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: int | str | None = 10,
@@ -276,9 +330,9 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     """
     images = np.asarray(images)
     recipe = check_recipe(recipe, n_clusters, distance_threshold, len(images))
-    recipe, points, seconds, model, epochs = recipe_points(
-        images, recipe, n_clusters=n_clusters, steps=steps, batch_size=batch_size, epochs=epochs, seed=seed,
-        device=device, progress=progress)
+    made = recipe_points(images, recipe, n_clusters=n_clusters, steps=steps, batch_size=batch_size,
+                         epochs=epochs, seed=seed, device=device, progress=progress)
+    recipe, points, seconds = made.recipe, made.points, made.seconds
     start = time.perf_counter()
     if recipe == "pixels-kmeans":
         k_choice, Z = None, None
@@ -294,4 +348,4 @@ def run_recipe(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_clusters: 
     seconds["cluster"] = time.perf_counter() - start
     seconds["total"] = sum(seconds.values())
     return RecipeResult(recipe, labels, int(labels.max()) + 1, Z, np.asarray(points, dtype=np.float32),
-                        seconds, k_choice, model, epochs)
+                        seconds, k_choice, made.model, made.epochs, made.features, made.projection)

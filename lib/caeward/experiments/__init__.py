@@ -37,8 +37,9 @@ job, from the bottom up:
 - :mod:`~caeward.experiments.k_choice` -- the calibration of the k rule (chapter 7);
 - :mod:`~caeward.experiments.tree_purity` -- the trees judged as trees: dendrogram
   purity of every committed training's codes (chapter 5);
-- :mod:`~caeward.experiments.own_images` -- ``CAEWard`` on scikit-learn's digits, and
-  :mod:`~caeward.experiments.folder_guide` -- every recipe over folder sizes (chapter 8).
+- :mod:`~caeward.experiments.own_images` -- ``CAEWard`` on scikit-learn's digits,
+  :mod:`~caeward.experiments.folder_guide` -- every recipe over folder sizes, and
+  :mod:`~caeward.experiments.folder_k` -- every k criterion on those folders (chapter 8).
 
 *How the book shows them*
 

@@ -100,9 +100,9 @@ def folder_k_runs(name: str, budget: str | Budget = "full", seeds=None, max_size
                 continue
             keep = subset(len(images), size, seed)
             start = time.perf_counter()
-            recipe, points, _, _, _ = recipe_points(images[keep], "auto", n_clusters="auto",
-                                                     steps=config["steps"], batch_size=config["batch_size"],
-                                                     seed=seed, device="cpu", progress=progress)
+            found = recipe_points(images[keep], "auto", n_clusters="auto", steps=config["steps"],
+                                  batch_size=config["batch_size"], seed=seed, device="cpu", progress=progress)
+            recipe, points = found.recipe, found.points
             row = {"size": size, "seed": seed, "recipe": recipe, "n_images": int(len(keep)),
                    "k": int(len(np.unique(labels[keep]))), "points_seconds": time.perf_counter() - start}
             for space in _SPACES:
