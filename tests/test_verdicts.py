@@ -312,3 +312,21 @@ def test_where_shown_says_barely_and_one_training():
     table = claim_verdicts(both + one, claims=[PAIRED])
     assert verdicts.where_shown(table, PAIRED, ["mnist-full", "mnist-test"]) == (
         "barely shown on MNIST-test only; on MNIST-full in one training")
+
+
+def test_verdict_grid_copies_the_verdict_tables_cells():
+    from caeward.experiments.verdicts import PAPER_CLAIMS, claim_verdicts, verdict_grid
+    from _tools import make_result
+
+    runs = [make_result(method="proposed-ward", dataset="mnist-test", seed=s,
+                        metrics={"acc": a, "nmi": 0.8, "nmi_geometric": 0.8, "ari": 0.7})
+            for s, a in enumerate([0.84, 0.86, 0.88])]
+    verdicts = claim_verdicts(runs)
+    grid = verdict_grid(verdicts)
+    assert list(grid.columns) == ["claim", "MNIST-full: verdict", "MNIST-full: 95 % interval",
+                                  "MNIST-test: verdict", "MNIST-test: 95 % interval"]
+    assert len(grid) == len(PAPER_CLAIMS)
+    row = grid.iloc[0]
+    assert row["MNIST-test: verdict"] == verdicts.iloc[0]["verdict"]
+    assert row["MNIST-test: 95 % interval"] == verdicts.iloc[0]["95 % interval"]
+    assert row["MNIST-full: verdict"] == "not run"

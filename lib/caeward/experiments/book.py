@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 __all__ = ["FIGURE_WIDTH", "MAX_COLUMNS", "use_book_style", "figure_size", "cluster_colours", "glue",
-           "glue_scores", "signed", "show_table"]
+           "glue_scores", "glue_table", "signed", "show_table"]
 
 FIGURE_WIDTH = 6.8
 """Inches: the book's text column (~700 px) at the 100 dpi figures are drawn at, so that
@@ -146,6 +146,22 @@ def show_table(frame: pd.DataFrame, *, max_columns: int = MAX_COLUMNS, drop_cons
     html = shown.to_html(index=False, na_rep="–", border=0, float_format=_float_text,
                          classes="caeward-table", escape=True)
     return HTML(html)
+
+
+def glue_table(name: str, frame: pd.DataFrame, **options) -> None:
+    """Paste a table where the prose wants it: :func:`show_table`'s HTML glued under
+    ``name``, shown by a ``{glue} name`` directive in the markdown. ``options`` go to
+    :func:`show_table`. Returns nothing; where myst-nb is not installed (Colab), the
+    table is displayed in place instead."""
+    table = show_table(frame, **options)
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        from IPython.display import display
+
+        display(table)
+        return
+    _glue(name, table, display=False)
 
 
 def _float_text(value: float) -> str:

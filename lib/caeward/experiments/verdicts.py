@@ -119,7 +119,7 @@ from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
 
 __all__ = ["Claim", "PAPER_CLAIMS", "DEEPER_KMEANS", "LEVEL", "MAX_SEEDS", "MARGIN",
-           "METRIC_RANGE", "DIFFERENCE_RANGE", "claim_verdicts", "claim_words",
+           "METRIC_RANGE", "DIFFERENCE_RANGE", "claim_verdicts", "verdict_grid", "claim_words",
            "claim_evidence", "tally_text", "where_shown", "compare_samples", "effect_words",
            "t_interval", "paired_interval", "welch_interval", "seeds_to_decide",
            "clip_interval", "interval_side", "interval_text"]
@@ -368,6 +368,39 @@ def claim_verdicts(results, claims=PAPER_CLAIMS, datasets=("mnist-full", "mnist-
                "barely", "clipped", "one_training", "ours_value", "low", "high", "paper_value", "n_seeds",
                "seeds_to_decide", "test", "rival"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def verdict_grid(verdicts, claims=PAPER_CLAIMS, datasets=("mnist-full", "mnist-test")):
+    """:func:`claim_verdicts`'s table as a page's summary: one row per claim, and per
+    data set two cells copied from it, the verdict and the 95 % interval, so that the
+    summary and the long table cannot disagree.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`claim_verdicts`'s table.
+    claims : sequence of Claim
+    datasets : sequence of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``claim``, then ``<data set>: verdict`` and ``<data set>: 95 %
+        interval`` for each data set (``MNIST-full: verdict``, ...); "not run" and "–"
+        where a claim has no verdict on a data set. 1 + 2 × len(datasets) columns.
+    """
+    import pandas as pd
+
+    rows = []
+    for claim in claims:
+        row = {"claim": claim.text}
+        for dataset in datasets:
+            name = dataset.replace("mnist", "MNIST")
+            found = verdicts[(verdicts["claim"] == claim.text) & (verdicts["data set"] == dataset)]
+            row[f"{name}: verdict"] = found.iloc[0]["verdict"] if len(found) else "not run"
+            row[f"{name}: 95 % interval"] = found.iloc[0]["95 % interval"] if len(found) else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _training(result):
