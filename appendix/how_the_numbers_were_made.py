@@ -18,11 +18,12 @@
 #
 # The chapters state what the numbers show; this appendix keeps the ledger behind
 # them. It lists, for every chapter, the runs that are stored and the commands that
-# compute the missing ones; where and from which commit each stored run was made;
-# what the runs cost, stage by stage and in all; the check that decided the book
-# trains in float32; the raw benchmark tables; and how the trainings that figures
-# are drawn from relate to the stored runs. Everything here is printed by code from
-# the result files under `results/`, as in the chapters.
+# compute the missing ones; what the runs cost in all; the check that decided the
+# book trains in float32; how the trainings that figures are drawn from relate to
+# the stored runs; the studies beyond single runs; and how long each chapter takes
+# to rerun. The next appendix, *The full ledger*, has the long tables: where each
+# run was made, what each stage costs, and the raw benchmarks. Everything here is
+# printed by code from the result files under `results/`, as in the chapters.
 
 # %% tags=["hide-input"]
 import os
@@ -38,6 +39,8 @@ if "google.colab" in sys.modules:
     os.environ["CAEWARD_RESULTS"] = "/content/caeward/results"
 
 # %% tags=["hide-input"]
+import io
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pandas as pd
@@ -46,9 +49,7 @@ from caeward import experiments, metrics
 from caeward.experiments import (AUTOENCODER_NAMES, bf16_twin, current_budget,
                                  setup)
 from caeward.experiments.book import glue, show_table
-from caeward.experiments.ablation_views import titled
-from caeward.experiments.ledger import (RUN_GROUPS, benchmark_frames, chapter_times,
-                                        provenance_frame, stage_costs)
+from caeward.experiments.ledger import RUN_GROUPS, chapter_times, fit_report
 from caeward.experiments.precision import (PRECISION_METHODS, bf16_verdicts,
                                            precision_frame)
 from caeward.experiments.settings import benchmarks_dir
@@ -72,39 +73,18 @@ twin = bf16_twin(budget)
 # %%
 stored = []
 for group, (methods, datasets, seeds) in RUN_GROUPS.items():
-    print(f"{group}:")
-    stored += experiments.run_many(methods, datasets, seeds, budget, missing="report")
-    print()
+    report = io.StringIO()  # the runner's report, fitted to the page
+    with redirect_stdout(report):
+        stored += experiments.run_many(methods, datasets, seeds, budget,
+                                       missing="report")
+    print(f"{group}:\n{fit_report(report.getvalue())}\n")
 
 # %% [markdown]
-# ## Where each run was made
+# Where and from which commit each run was made, and what each of its stages costs,
+# are in the next appendix, *The full ledger*, with the raw benchmark tables.
 #
-# The device and the commit of every stored run, per method and data set. A seed
-# fixes a training only on one kind of processor (chapter 4 and
-# `caeward.runtime.seed_everything` say why), so a row that names two devices holds
-# trainings of different machines. `dirty` marks runs made with uncommitted changes.
-
-# %%
-show_table(provenance_frame(stored), drop_constant=False)
-
-# %% [markdown]
-# ## What each stage costs
+# ## What the runs cost together
 #
-# The median wall time of each stage, in seconds, per method and device: pretraining
-# the autoencoder (each row that shares a training reports the training's own time),
-# self-training (DEC, IDEC, DCEC), the manifold step (chapter 6), clustering, and
-# the whole run. MNIST-full:
-
-# %%
-show_table(stage_costs(stored, "mnist-full"), drop_constant=False)
-
-# %% [markdown]
-# MNIST-test:
-
-# %%
-show_table(stage_costs(stored, "mnist-test"), drop_constant=False)
-
-# %% [markdown]
 # What all the stored runs cost together, per kind of device, in hours: each
 # training and each embedding counted once however many rows share it, and a
 # training that continued a shorter one (the epochs ablation) only for the epochs it
@@ -292,29 +272,10 @@ show_table(pd.DataFrame(studies), drop_constant=False)
 # %% tags=["hide-input"]
 notebooks = (["intro.py"] + sorted(f"chapters/{p.name}" for p in
                                    (ROOT / "chapters").glob("[0-9]*.py"))
-             + ["appendix/how_the_numbers_were_made.py"])
+             + ["appendix/how_the_numbers_were_made.py", "appendix/the_full_ledger.py"])
 times = chapter_times(benchmarks_dir(), notebooks)
 machines = sorted(set(times["machine"]) - {"–"})
 glue("app_times_machine", "; ".join(machines) or "–")
 show_table(times.drop(columns=["machine", "measured"]) if len(machines) == 1 else times,
            drop_constant=False)
 
-# %% [markdown]
-# ## The benchmark tables
-#
-# Every benchmark the book quotes, as its script wrote it (`tools/benchmark_*.py`;
-# each file also records the commit, versions and settings): the training throughput
-# per autoencoder and precision, processes side by side on one GPU, and Ward's
-# implementations up to the largest sizes measured.
-
-# %%
-for title, table in benchmark_frames(benchmarks_dir()):
-    table = table.rename(columns=lambda c: c.replace("_", " "))  # headers that wrap
-    columns = list(table.columns)
-    width = 5  # the widest tables in parts that fit, the first column in each
-    parts = [columns[:width]] + [[columns[0]] + columns[start:start + width - 1]
-                                 for start in range(width, len(columns),
-                                                    width - 1)]
-    for i, part in enumerate(parts):
-        label = f" ({i + 1} of {len(parts)})" if len(parts) > 1 else ""
-        display(titled(title + label, show_table(table[part], drop_constant=False)))

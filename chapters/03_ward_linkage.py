@@ -329,8 +329,24 @@ for n in (10_000, 70_000, 1_000_000):
 # %%
 from caeward import ward_torch
 
-print(inspect.getsource(ward_torch.reciprocal_pairs))
-print(inspect.getsource(ward_torch.merge_pairs))
+
+
+def fitted(source, width=88):
+    """Source with a line longer than the page breaks at its last space before the
+    edge, the rest indented four more (inside brackets or a docstring, as here)."""
+    out = []
+    for line in source.splitlines():
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        while len(line) > width and line.rfind(" ", len(indent), width + 1) > 0:
+            cut = line.rfind(" ", len(indent), width + 1)
+            out.append(line[:cut])
+            line = indent + line[cut + 1:]
+        out.append(line)
+    return "\n".join(out)
+
+
+print(fitted(inspect.getsource(ward_torch.reciprocal_pairs)))
+print(fitted(inspect.getsource(ward_torch.merge_pairs)))
 
 # %% [markdown]
 # Both engines must give SciPy's tree. On random data they do, to rounding; we check

@@ -14,8 +14,8 @@ import numpy as np
 
 from .registry import ABLATION_METHODS, TABLE1_METHODS, UMAP_METHODS
 
-__all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "benchmark_frames", "chapter_times",
-           "CHAPTER_TIMES"]
+__all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "STAGE_COLUMNS", "benchmark_frames",
+           "chapter_times", "CHAPTER_TIMES", "fit_report"]
 
 _LINKAGES = ["proposed-single", "proposed-complete", "proposed-average"]
 _ABLATION = [m for m in ABLATION_METHODS if m not in _LINKAGES]
@@ -57,29 +57,75 @@ def provenance_frame(results):
             .reset_index())
 
 
+STAGE_COLUMNS = {"pretrain s": "pretrain_s", "self-train s": "selftrain_s",
+                 "manifold s": "manifold_s", "cluster s": "cluster_s"}
+""":func:`stage_costs`'s columns of seconds, by the timing of a result file each reads."""
+
+
 def stage_costs(results, dataset: str):
     """Median wall time of each stage over the stored seeds of one data set, in
-    seconds, per method and device (a training shared by two rows is each row's own
-    ``pretrain_s``).
+    seconds, per method and device.
+
+    Each stage is its own time, whichever process ran it: ``pretrain s`` is the
+    training's, summed over the processes that made it when it was interrupted and
+    resumed, and the same in every row that reuses that training (k-means and Ward on
+    one autoencoder, DEC on the SAE's); ``manifold s`` likewise. ``all stages s`` is,
+    per run, the sum of its stages: what the run costs made from scratch. The result
+    files' ``total_s`` is not shown: it is the wall time of the one process that
+    finished the run, which may have reused a stored training or resumed an
+    interrupted one, so it can be smaller than the training it reads. Medians are
+    taken column by column, so a row's stages need not add up to its
+    ``all stages s``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``method``, ``device``, ``runs``, ``pretrain_s``, ``selftrain_s``,
-        ``manifold_s``, ``cluster_s``, ``total_s`` (NaN where no run has the stage).
+        Columns ``method``, ``device``, ``runs``, then :data:`STAGE_COLUMNS` and ``all
+        stages s`` (NaN where no run has the stage).
     """
     import pandas as pd
 
-    stages = ("pretrain_s", "selftrain_s", "manifold_s", "cluster_s", "total_s")
     frame = pd.DataFrame([{"method": r.method, "device": r.device_name,
-                           **{s: r.timings.get(s, np.nan) for s in stages}}
+                           **{name: r.timings.get(key, np.nan) for name, key in STAGE_COLUMNS.items()}}
                           for r in results if r.dataset == dataset])
     if frame.empty:
         return frame
+    frame["all stages s"] = frame[list(STAGE_COLUMNS)].sum(axis=1, min_count=1)
     grouped = frame.groupby(["method", "device"], sort=False)
     out = grouped.median().round(1)
     out.insert(0, "runs", grouped.size())
     return out.reset_index()
+
+
+def fit_report(text: str, width: int = 88) -> str:
+    """The runner's report of missing runs (``run_many(missing="report")``) fitted to
+    the page: a sentence past ``width`` wrapped, a command past it continued on the
+    next line after a backslash (between options), as a shell reads it."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(line.lstrip())]
+        if not line.lstrip().startswith("python "):
+            out.extend(textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent))
+            continue
+        chunks = []  # an option with its values stays on one line
+        for word in line.split():
+            if word.startswith("--") or not chunks:
+                chunks.append(word)
+            else:
+                chunks[-1] += " " + word
+        current = indent
+        for chunk in chunks:
+            if len(current) + len(chunk) + 3 > width and current.strip():
+                out.append(current + " \\")
+                current = indent + "    "
+            current += ("" if not current.strip() else " ") + chunk
+        out.append(current)
+    return "\n".join(out)
 
 
 def benchmark_frames(folder: Path):
