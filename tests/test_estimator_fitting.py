@@ -144,14 +144,16 @@ def test_fewer_distinct_images_than_clusters_is_said(images):
 def test_auto_chooses_k_from_the_data_and_says_how(images, monkeypatch):
     import caeward.cut as cut_module
 
-    seen, real = {}, cut_module.choose_k
+    seen, real = {}, cut_module.choose_k_with_margin
 
     def choose(points, **kwargs):
         seen.update(kwargs, n=len(points))
         return real(points, **kwargs)
-    monkeypatch.setattr(cut_module, "choose_k", choose)
+    monkeypatch.setattr(cut_module, "choose_k_with_margin", choose)
     model = _model(n_clusters="auto").fit(images)
     assert model.n_clusters_ == model.k_choice_.k == len(np.unique(model.labels_))
+    assert model.k_choice_.plausible[0] <= model.k_choice_.k <= model.k_choice_.plausible[1] or \
+        model.k_choice_.k == 1
     assert seen["n"] == len(images) and seen["k_max"] == 20 and seen["random_state"] == 0
     assert cut_module.auto_k_max(30) == 14  # choose_k needs 2 (k + 1) points
     # the true minimum: choose_k embeds the points with UMAP's 20 neighbours first

@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import html
 import os
 import re
 import subprocess
@@ -135,17 +136,19 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(tmp_path, capsys, case
     assert _tree_hash(folder) == before
 
 
-def test_k_auto_takes_the_choice_of_choose_k_and_says_so(tmp_path):
-    from caeward.number_of_clusters import choose_k
+def test_k_auto_takes_the_folder_rule_and_says_how_sure_it_is(tmp_path):
+    from caeward.number_of_clusters import choose_k_with_margin
+    from caeward.report import k_choice_sentence
 
     folder, _ = _digit_folder(tmp_path, n=30)
     done = folder_cli.cluster_folder(folder, tmp_path / "out", k="auto", recipe="pixels-ward", progress=False)
     pixels = read_folder(folder).images.reshape(30, -1)
-    expected = choose_k(pixels, k_max=14, random_state=0, criteria=()).k  # 30 // 2 - 1
-    assert done.result.n_clusters == expected == len(set(done.labels.tolist()))
+    expected = choose_k_with_margin(pixels, k_max=14, random_state=0)  # 30 // 2 - 1
+    assert done.result.n_clusters == expected.k == len(set(done.labels.tolist()))
     page = (tmp_path / "out" / "report.html").read_text()
-    assert "chosen from the data" in page
-    # the evidence: the rule's score for every candidate k, in a table
+    assert html.escape(k_choice_sentence(expected)) in page
+    assert ("plausible" in page) != expected.decided
+    # the evidence: both scores for every candidate k, in a table
     table = page.split("How k was chosen", 1)[1].split("</table>", 1)[0]
     candidates = [int(k) for k in re.findall(r"<tr[^>]*><td>(\d+)</td>", table)]
-    assert candidates == list(range(2, 15)) and "prediction strength" in table
+    assert candidates == list(range(2, 15)) and "prediction strength" in table and "silhouette" in table

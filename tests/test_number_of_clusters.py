@@ -149,3 +149,22 @@ def test_no_more_clusters_than_distinct_points():
     X = np.repeat(np.eye(3) * 10.0, 20, axis=0)  # three distinct points, twenty copies each
     found = choose_k(X, k_max=6, space="raw", criteria=(), random_state=0)
     assert found.k == 3 and found.settings["n_distinct"] == 3
+
+
+def test_the_folder_rule_guesses_with_its_margin():
+    from caeward.number_of_clusters import choose_k_with_margin
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(4, 5)) * 20
+    blobs = np.concatenate([c + rng.normal(size=(100, 5)) for c in centres])
+    found = choose_k_with_margin(blobs, k_max=8, random_state=0)
+    assert found.k == 4 and found.plausible[0] <= 4 <= found.plausible[1]
+    # its span and its verdict are those of its three choices
+    assert found.plausible == (min(found.choices.values()), max(found.choices.values()))
+    assert found.decided == (len(set(found.choices.values())) == 1)
+    assert found.rule == "agreement" and found.as_dict()["plausible"] == list(found.plausible)
+    # noise: prediction strength supports no k in either space, so the guess is one cluster
+    noise = choose_k_with_margin(rng.uniform(size=(800, 5)), k_max=8, random_state=0)
+    assert noise.k == 1 and noise.choices["raw prediction_strength"] == 1
+    same = choose_k_with_margin(np.ones((60, 4)), k_max=5, random_state=0)
+    assert same.k == 1 and same.decided and same.plausible == (1, 1)

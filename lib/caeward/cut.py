@@ -18,7 +18,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .cluster import clusters_above, cut_linkage
-from .number_of_clusters import RULE_SPACE, KChoice, choose_k
+from .number_of_clusters import RULE_SPACE, KChoice, choose_k_with_margin
 
 __all__ = ["AUTO_K_MAX", "UMAP_COMPONENTS_UNKNOWN_K", "Cut", "auto_k", "auto_k_max", "auto_min_samples",
            "check_cut", "cut"]
@@ -78,9 +78,10 @@ def auto_k_max(n_samples: int, space: str = RULE_SPACE) -> int:
 
 
 def auto_k(points, random_state=None) -> KChoice:
-    """What ``n_clusters="auto"`` chooses for ``points``: the frozen rule of
-    :func:`~caeward.number_of_clusters.choose_k` over 2..:func:`auto_k_max` clusters."""
-    return choose_k(points, k_max=auto_k_max(len(points)), random_state=random_state, criteria=())
+    """What ``n_clusters="auto"`` chooses for ``points``: the best guess of
+    :func:`~caeward.number_of_clusters.choose_k_with_margin` over 2..:func:`auto_k_max`
+    clusters, with its plausible span and whether the data decide it."""
+    return choose_k_with_margin(points, k_max=auto_k_max(len(points)), random_state=random_state)
 
 
 def check_cut(n_clusters, distance_threshold, n_samples: int | None = None, *, tree: bool = True) -> None:
@@ -127,8 +128,8 @@ def cut(Z, *, n_clusters: int | str | None = None, distance_threshold: float | N
         A SciPy linkage matrix.
     n_clusters : int, "auto" or None
         Undo the last ``n_clusters - 1`` merges; ``"auto"`` chooses k from ``points``
-        (:func:`~caeward.number_of_clusters.choose_k`, its frozen rule, candidates
-        2..:func:`auto_k_max`); ``None`` with ``distance_threshold``.
+        (:func:`auto_k`: a best guess with its margin, candidates 2..:func:`auto_k_max`);
+        ``None`` with ``distance_threshold``.
     distance_threshold : float or None
         Make no merge at or above this height (``AgglomerativeClustering``'s rule).
     points : array-like, shape (n_samples, n_features), optional

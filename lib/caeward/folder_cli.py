@@ -331,7 +331,7 @@ def _write_output(into: Path, folder: Path, read, result: RecipeResult, *, setti
     shown = report.write_map(into / "map.png", result.points, read.images, result.labels, seed=seed)
     note = ""
     if result.k_choice is not None:
-        note = f"k = {result.n_clusters} was chosen from the data (--k auto)."
+        note = report.k_choice_sentence(result.k_choice)
     counts = np.bincount(result.labels, minlength=result.n_clusters).tolist()
     report.write_report(into / "report.html", folder_name=folder.name or str(folder), recipe=result.recipe,
                         recipe_text=RECIPES[result.recipe], settings=settings, counts=counts, sheets=sheets,

@@ -22,7 +22,7 @@ import numpy as np
 
 from .files import atomic_path
 
-__all__ = ["write_labels", "contact_sheet", "write_contact_sheets", "write_dendrogram", "write_map",
+__all__ = ["k_choice_sentence", "write_labels", "contact_sheet", "write_contact_sheets", "write_dendrogram", "write_map",
            "write_report", "printable_name", "representative_order", "cluster_name", "MAX_THUMBNAILS", "MAX_MAP_THUMBNAILS"]
 
 #: The most thumbnails one contact sheet shows (the count says how many there are).
@@ -248,15 +248,31 @@ def _plane(points: np.ndarray, seed: int) -> np.ndarray:
     return xy
 
 
+def k_choice_sentence(k_choice) -> str:
+    """One line on an automatic k: decided, or the best guess and its plausible span."""
+    k = int(k_choice.k)
+    if getattr(k_choice, "decided", None) is None:  # a single criterion's choice
+        return f"k = {k} was chosen from the data (--k auto)."
+    low, high = k_choice.plausible
+    if k_choice.decided:
+        return (f"k = {k}: the three k criteria agree (--k auto)." if k > 1 else
+                "k = 1: no cluster structure was found (the three k criteria agree; --k auto).")
+    guess = "k = 1 (no cluster structure found)" if k == 1 else f"k = {k}"
+    return (f"The data do not say how many clusters there are: the best guess is {guess}, and "
+            f"anything from {low} to {high} is plausible (--k auto); give --k if you know it.")
+
+
 def _k_choice_html(k_choice) -> str:
     """The automatic choice of k: the rule, its score per candidate k, the k chosen."""
     e = html.escape
+    if getattr(k_choice, "decided", None) is not None:
+        return _margin_html(k_choice)
     scores = np.asarray(k_choice.scores.get(k_choice.rule, []), dtype=np.float64)
     threshold = (k_choice.settings or {}).get("threshold") if k_choice.rule == "prediction_strength" else None
     bold = " style='font-weight:bold'"
     rows = "".join(
         f"<tr{bold if int(k) == int(k_choice.k) else ''}><td>{int(k)}</td>"
-        f"<td>{f'{score:.3f}' if np.isfinite(score) else '&ndash;'}</td></tr>"
+        f"<td>{_score(score)}</td></tr>"
         for k, score in zip(k_choice.ks, scores))
     rule = e(k_choice.rule.replace("_", " "))
     how = (f"the largest k whose {rule} reaches {threshold:g}" if threshold is not None
@@ -267,6 +283,30 @@ def _k_choice_html(k_choice) -> str:
             f"<p>The rule is {how} (computed in the {e(str(k_choice.space))} space of {k_choice.n_used} "
             f"images); it gives {chosen}.</p>"
             f"<table><tr><th>k</th><th>{rule}</th></tr>{rows}</table>")
+
+
+def _score(value) -> str:
+    return f"{value:.3f}" if np.isfinite(value) else "&ndash;"
+
+
+def _margin_html(k_choice) -> str:
+    """:func:`caeward.number_of_clusters.choose_k_with_margin`'s three choices and scores."""
+    e = html.escape
+    choices = "".join(f"<li>{e(name.replace('_', ' '))}: k = {int(k)}</li>" for name, k in k_choice.choices.items())
+    silhouette = np.asarray(k_choice.scores.get("silhouette", []), dtype=np.float64)
+    strength = np.asarray(k_choice.scores.get("prediction_strength", []), dtype=np.float64)
+    bold = " style='font-weight:bold'"
+    rows = "".join(f"<tr{bold if int(k) == int(k_choice.k) else ''}><td>{int(k)}</td><td>{_score(a)}</td>"
+                   f"<td>{_score(b)}</td></tr>" for k, a, b in zip(k_choice.ks, silhouette, strength))
+    return ("<h2>How k was chosen</h2>"
+            f"<p>{e(k_choice_sentence(k_choice))}</p>"
+            "<p>Three choices are weighed: the silhouette's best k and the largest k whose prediction "
+            "strength reaches 0.8, both on a UMAP embedding of what was clustered, and prediction "
+            f"strength on the points themselves ({k_choice.n_used} images). Where they agree, k is "
+            "decided; otherwise the guess is the silhouette's k, and the three span what is plausible.</p>"
+            f"<ul>{choices}</ul>"
+            f"<table><tr><th>k</th><th>silhouette (UMAP)</th><th>prediction strength (UMAP)</th></tr>{rows}"
+            "</table>")
 
 
 def write_report(path: str | os.PathLike, *, folder_name: str, recipe: str, recipe_text: str,
