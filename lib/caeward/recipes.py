@@ -164,14 +164,18 @@ def check_recipe(recipe: str, n_clusters, distance_threshold, n_images: int | No
     return recipe
 
 
-def hog_descriptors(images: np.ndarray) -> np.ndarray:
+def hog_descriptors(images: np.ndarray, progress: bool = False) -> np.ndarray:
     """Dalal & Triggs' HOG of square grey images (9 orientations, cells of s // 7 pixels,
-    blocks of 2x2 cells, L2-Hys): ndarray of float32, shape (n, d)."""
+    blocks of 2x2 cells, L2-Hys): ndarray of float32, shape (n, d). ``progress`` shows
+    a bar with the time left."""
     from skimage.feature import hog
 
+    from .runtime import progress_bar
+
     cell = max(2, images.shape[-1] // _HOG_CELLS)
-    return np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
-                         feature_vector=True) for image in images]).astype(np.float32)
+    with progress_bar(images, desc="HOG", unit="image", disable=not progress or not len(images)) as bar:
+        return np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                             feature_vector=True) for image in bar]).astype(np.float32)
 
 
 def hog_projection(descriptors: np.ndarray, random_state: int = 0) -> tuple | None:
@@ -277,7 +281,7 @@ def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_cluster
         seconds["train"] = time.perf_counter() - start
     elif recipe.startswith("hog-"):
         start = time.perf_counter()
-        descriptors = hog_descriptors(pixels)
+        descriptors = hog_descriptors(pixels, progress)
         projection = hog_projection(descriptors, seed)
         points = project(descriptors, projection)
         seconds["train"] = time.perf_counter() - start
