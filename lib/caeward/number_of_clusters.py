@@ -67,7 +67,8 @@ from ._validation import as_points
 from .cluster import cut_linkage, ward_linkage
 
 __all__ = ["AGREEMENT", "CRITERIA", "RULE", "RULE_SPACE", "THRESHOLD", "VERSION", "KChoice", "choose_k",
-           "choose_k_with_margin", "criterion_scores", "cut_steps", "largest_gap_k", "pick_k"]
+           "choose_k_with_margin", "criterion_scores", "cut_steps", "largest_gap_k", "pick_k",
+           "weigh_choices"]
 
 #: Changes whenever a criterion's computation changes (stored calibrations name it).
 VERSION = 1
@@ -350,14 +351,36 @@ def choose_k_with_margin(points, *, k_max: int = 20, random_state=None, **option
     found = {"umap silhouette": embedded.choices["silhouette"],
              "umap prediction_strength": embedded.choices["prediction_strength"],
              "raw prediction_strength": raw.choices["prediction_strength"]}
-    no_structure = found["umap prediction_strength"] == 1 and found["raw prediction_strength"] == 1
-    embedded.k = 1 if no_structure else found["umap silhouette"]
-    embedded.plausible = (min(found.values()), max(found.values()))
-    embedded.decided = len(set(found.values())) == 1
+    embedded.k, embedded.plausible, embedded.decided = weigh_choices(found)
     embedded.choices = found
     embedded.rule = "agreement"
     embedded.seconds = {**{f"raw {n}": v for n, v in raw.seconds.items()}, **embedded.seconds}
     return embedded
+
+
+def weigh_choices(found: dict) -> tuple:
+    """:func:`choose_k_with_margin`'s verdict from its three choices.
+
+    Parameters
+    ----------
+    found : dict
+        ``"umap silhouette"``, ``"umap prediction_strength"`` and
+        ``"raw prediction_strength"`` to the k each points at (1: none supported).
+
+    Returns
+    -------
+    k : int
+        The best guess: the silhouette's k, or 1 when prediction strength supports no
+        k in either space.
+    plausible : tuple of (int, int)
+        The smallest and largest of the three.
+    decided : bool
+        Whether all three agree.
+    """
+    values = [int(found[name]) for name in ("umap silhouette", "umap prediction_strength",
+                                            "raw prediction_strength")]
+    no_structure = values[1] == 1 and values[2] == 1
+    return (1 if no_structure else values[0]), (min(values), max(values)), len(set(values)) == 1
 
 
 def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD) -> int:

@@ -35,14 +35,14 @@ import numpy as np
 import pandas as pd
 
 from ..cut import auto_k_max
-from ..number_of_clusters import CRITERIA, pick_k
+from ..number_of_clusters import CRITERIA, pick_k, weigh_choices
 from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, POLICY, recipe_points
 from .artefacts import Artefact, read_sealed
 from .folder_guide import GUIDE_SETS, SEEDS, SIDE, SIZES, guide_set, subset
 from .settings import Budget, budget_named, results_root
 
 __all__ = ["CALIBRATION", "K_SETS", "NOISE", "folder_k_path", "folder_k_runs", "k_set", "load_folder_k",
-           "rule_choice", "rule_hits"]
+           "margin_rule", "margin_table", "rule_choice", "rule_hits"]
 
 #: Images of uniform noise: no kinds at all, so the right answer is one cluster.
 NOISE = "noise"
@@ -66,9 +66,13 @@ def folder_k_path(name: str, budget: str | Budget = "full"):
     return results_root() / "own-images" / f"folder-k-{name}-{budget_named(budget).name}.json"
 
 
+#: Folder sizes: the guide's (quick: its smallest only, so the chapter's test stays short).
+_SIZES = {"full": SIZES["full"], "quick": SIZES["quick"][:1]}
+
+
 def _config(name: str, budget: Budget, n_images: int) -> dict:
     kind = "quick" if budget.is_quick else "full"
-    return {"set": name, "sizes": [s for s in SIZES[kind] if s <= n_images] or [n_images],
+    return {"set": name, "sizes": [s for s in _SIZES[kind] if s <= n_images] or [n_images],
             "seeds": list(SEEDS[kind]), "recipe": "auto", "policy": [[a if math.isfinite(a) else None, r] for a, r in POLICY],
             "side": SIDE, "steps": DEFAULT_STEPS if kind == "full" else 20, "batch_size": DEFAULT_BATCH_SIZE,
             "criteria": list(CRITERIA), "spaces": list(_SPACES),
@@ -165,3 +169,41 @@ def rule_hits(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
         out.append(rows.drop(columns=list(_SPACES)).assign(rule=name, chosen=chosen,
                                                           right=np.asarray(chosen) == rows["k"].to_numpy()))
     return pd.concat(out, ignore_index=True)
+
+
+def margin_rule(row) -> dict:
+    """What ``--k auto`` (:func:`caeward.number_of_clusters.choose_k_with_margin`)
+    answers for one stored folder, from its stored evidence: ``guess``, ``low``,
+    ``high``, ``decided``; and ``silhouette``, the k the silhouette alone picks on the
+    recipe's points (clustimage's rule). The stored evidence computed every criterion
+    from one random generator, so its resamples are not those of a live run, which
+    computes only the rule's two criteria: the same rule on the same points, with other
+    random halves."""
+    found = {"umap silhouette": rule_choice(row["umap"], "silhouette"),
+             "umap prediction_strength": rule_choice(row["umap"], "prediction_strength"),
+             "raw prediction_strength": rule_choice(row["raw"], "prediction_strength")}
+    guess, (low, high), decided = weigh_choices(found)
+    return {"guess": guess, "low": low, "high": high, "decided": decided,
+            "silhouette": rule_choice(row["raw"], "silhouette")}
+
+
+def margin_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per set: how ``--k auto`` did on its folders (true k; decided and right, decided
+    and wrong; best guess right; true k within the plausible span; the span's median
+    width) and how often the silhouette alone was right; calibration sets first."""
+    answers = pd.DataFrame([margin_rule(row) for _, row in rows.iterrows()], index=rows.index)
+    frame = pd.concat([rows[["set", "size", "k", "calibration"]], answers], axis=1)
+    frame = frame.assign(right=frame["guess"] == frame["k"],
+                         within=(frame["low"] <= frame["k"]) & (frame["k"] <= frame["high"]),
+                         width=frame["high"] - frame["low"] + 1,
+                         silhouette_right=frame["silhouette"] == frame["k"])
+    table = (frame.assign(decided_right=frame["decided"] & frame["right"],
+                          decided_wrong=frame["decided"] & ~frame["right"])
+             .groupby("set", sort=False)
+             .agg(calibration=("calibration", "first"), folders=("k", "size"), true_k=("k", "first"),
+                  decided_right=("decided_right", "sum"), decided_wrong=("decided_wrong", "sum"),
+                  guess_right=("right", "sum"), within_span=("within", "sum"),
+                  median_span=("width", "median"), silhouette_right=("silhouette_right", "sum")))
+    order = [s for s in K_SETS if s in table.index]
+    table = table.loc[sorted(order, key=lambda s: (s not in CALIBRATION, order.index(s)))]
+    return table.reset_index()
