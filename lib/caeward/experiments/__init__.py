@@ -44,6 +44,7 @@ job, from the bottom up:
 *How the book shows them*
 
 - :mod:`~caeward.experiments.book` -- one figure style, glued numbers, tables that fit;
+- :mod:`~caeward.experiments.formatting` -- ``mean ± sd``, written one way everywhere;
 - :mod:`~caeward.experiments.table1` -- Table 1 against the paper's (chapter 4);
 - :mod:`~caeward.experiments.chapter_views`, :mod:`~caeward.experiments.ablation_views`,
   :mod:`~caeward.experiments.manifold_views` -- the tables and figures of chapters 1-3,

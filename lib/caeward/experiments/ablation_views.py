@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .book import signed
+from .formatting import compact_mean_sd
 from .registry import AUTOENCODERS, METHODS
 
 __all__ = ["CLUSTERINGS", "LINKAGES", "titled", "compact_mean_sd", "variant_table", "ablation_frame",
@@ -25,7 +26,6 @@ CLUSTERINGS = {"kmeans": "k-means", "ward": "Ward"}
 LINKAGES = ["single", "complete", "average", "ward", "kmeans"]
 """The clusterings compared on the proposed CAE's codes (``proposed-<name>``)."""
 
-_NBSP = "\u00a0"  # keeps "mean ± sd" on one line in a narrow table cell
 
 
 def titled(title: str, table):
@@ -36,18 +36,6 @@ def titled(title: str, table):
     from IPython.display import HTML
 
     return HTML(f"<p><strong>{escape(title)}</strong></p>{table.data}")
-
-
-def compact_mean_sd(values, digits: int = 2) -> str:
-    """``mean ± sd`` (sd with ddof=1) that does not wrap in a table cell; the mean
-    alone for one value, ``–`` for none."""
-    values = np.asarray(values, dtype=float)
-    if not len(values):
-        return "–"
-    text = f"{values.mean():.{digits}f}"
-    if len(values) > 1:
-        text += f"{_NBSP}±{_NBSP}{values.std(ddof=1):.{digits}f}"
-    return text
 
 
 def _change_text(kwargs: dict) -> str:

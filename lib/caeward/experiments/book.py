@@ -14,6 +14,8 @@ import math
 
 import pandas as pd
 
+from .formatting import mean_sd_text
+
 __all__ = ["FIGURE_WIDTH", "MAX_COLUMNS", "use_book_style", "figure_size", "cluster_colours", "glue",
            "glue_scores", "glue_table", "signed", "show_table"]
 
@@ -104,7 +106,7 @@ def glue_scores(prefix: str, row) -> None:
     and ``<prefix>_paper_nmi`` (the paper's numbers)."""
     for metric in ("acc", "nmi"):
         mean, sd = row[f"{metric}_mean"], row[f"{metric}_sd"]
-        glue(f"{prefix}_{metric}", f"{mean:.2f}" if math.isnan(sd) else f"{mean:.2f} ± {sd:.2f}")
+        glue(f"{prefix}_{metric}", mean_sd_text(mean, sd))
         glue(f"{prefix}_paper_{metric}", row[f"paper_{metric}"])
 
 

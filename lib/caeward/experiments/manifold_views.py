@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .ablation_views import titled
+from .formatting import mean_sd
 from .registry import METHODS
 
 __all__ = ["SPACES", "titled", "comparison_table", "tie_table", "close_call_frame", "close_call_summary",
@@ -20,13 +21,10 @@ __all__ = ["SPACES", "titled", "comparison_table", "tie_table", "close_call_fram
 SPACES = {"raw codes": "o", "UMAP": "^"}
 """Where Ward cut: the autoencoder's codes, or their UMAP embedding (and its marker)."""
 
-_NBSP = "\u00a0"
 
 
 def _pm(values) -> str:
-    values = np.asarray(values, dtype=float)
-    text = f"{values.mean():.2f}"
-    return text + (f"{_NBSP}±{_NBSP}{values.std(ddof=1):.2f}" if len(values) > 1 else "")
+    return mean_sd(values, compact=True)
 
 
 def comparison_table(results, methods, dataset: str, paper: dict, reported: dict | None = None,

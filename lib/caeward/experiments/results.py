@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import runtime
 from ..files import create_exclusive, atomic_path
+from .formatting import mean_sd, mean_sd_text
 from .paper import TABLE1
 from .registry import METHODS, own_seconds
 from .settings import BUDGETS, DATASETS, MAX_SEED, Budget, budget_named, results_dir
@@ -361,22 +362,10 @@ def results_table(results: list[Result], methods: list[str] | None = None):
     return pd.DataFrame(rows)
 
 
-def mean_sd(values) -> str:
-    """``"mean ± sd"`` of ``values`` to two decimals (sd with ddof=1); the mean alone for
-    one value."""
-    values = np.asarray(values, dtype=float)
-    return f"{values.mean():.2f}" + (f" ± {values.std(ddof=1):.2f}" if len(values) > 1 else "")
-
-
 def sd_text(values) -> str:
     """The sd of ``values`` (ddof=1) to two decimals, or ``"–"`` for fewer than two."""
     return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
 
-
-def mean_sd_text(mean: float, sd: float) -> str:
-    """``"mean ± sd"`` from a table's columns to two decimals; the mean alone where the
-    sd is NaN (one seed)."""
-    return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
 
 
 def paper_text(value) -> str:

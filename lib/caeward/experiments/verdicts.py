@@ -115,6 +115,7 @@ import numpy as np
 from scipy import stats
 
 from .book import signed
+from .formatting import mean_sd
 from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
 
@@ -420,9 +421,6 @@ def _too_few(paper_text: str, ours: str, n_text: str, paper_value, n: int, one_t
             "rival": None}
 
 
-def _mean_sd(values) -> str:
-    values = np.asarray(values, dtype=float)
-    return f"{values.mean():.2f}" + (f" ± {values.std(ddof=1):.2f}" if len(values) > 1 else "")
 
 
 def _as_seeds(values) -> dict:
@@ -507,7 +505,7 @@ def _verdict(claim: Claim, dataset: str, acc: dict, trainings: dict) -> dict | N
         if paper is None:
             return None
         if len(values) < 2:
-            return _too_few(f"{paper:.2f}", _mean_sd(values), str(len(values)), paper, len(values),
+            return _too_few(f"{paper:.2f}", mean_sd(values), str(len(values)), paper, len(values),
                             len(values) == 1, float(values.mean()))
         mean, raw_low, raw_high = t_interval(values)
         low, high, clipped = clip_interval(raw_low, raw_high, METRIC_RANGE)
@@ -520,7 +518,7 @@ def _verdict(claim: Claim, dataset: str, acc: dict, trainings: dict) -> dict | N
             verdict = "barely " + verdict
         if outcome == "consistent":
             verdict += f"; {_decide_text(decide)}"
-        return {"paper": f"{paper:.2f}", "ours": _mean_sd(values),
+        return {"paper": f"{paper:.2f}", "ours": mean_sd(values),
                 "95 % interval": interval_text(raw_low, raw_high, METRIC_RANGE),
                 "n": str(len(values)), "verdict": verdict, "outcome": outcome,
                 "stance": "contradicts" if outcome == "below" else "agrees", "barely": barely,
