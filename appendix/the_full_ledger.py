@@ -17,9 +17,9 @@
 # # The full ledger
 #
 # The long tables behind *How the numbers were made*: where and from which commit
-# every stored run was made, what each stage of a run costs, and every benchmark the
-# book quotes, as its script wrote it. Everything here is printed by code from the
-# result files under `results/`.
+# every stored run was made, and what each stage of a run costs; every benchmark the
+# book quotes is on the next page. Everything here is printed by code from the result
+# files under `results/`.
 
 # %% tags=["hide-input"]
 import os
@@ -37,11 +37,8 @@ if "google.colab" in sys.modules:
 # %% tags=["hide-input"]
 from caeward import experiments
 from caeward.experiments import current_budget, setup
-from caeward.experiments.ablation_views import titled
 from caeward.experiments.book import show_table
-from caeward.experiments.ledger import (RUN_GROUPS, benchmark_frames, provenance_frame,
-                                        stage_costs)
-from caeward.experiments.settings import benchmarks_dir
+from caeward.experiments.ledger import RUN_GROUPS, provenance_frame, stage_costs
 
 device = setup(seed=0)
 budget = current_budget()
@@ -98,23 +95,3 @@ show_table(stage_costs(stored, "mnist-full"), drop_constant=False)
 
 # %%
 show_table(stage_costs(stored, "mnist-test"), drop_constant=False)
-
-# %% [markdown]
-# ## The benchmark tables
-#
-# Every benchmark the book quotes, as its script wrote it (`tools/benchmark_*.py`;
-# each file also records the commit, versions and settings): the training throughput
-# per autoencoder and precision, processes side by side on one GPU, and Ward's
-# implementations up to the largest sizes measured.
-
-# %%
-for title, table in benchmark_frames(benchmarks_dir()):
-    table = table.rename(columns=lambda c: c.replace("_", " "))  # headers that wrap
-    columns = list(table.columns)
-    width = 5  # the widest tables in parts that fit, the first column in each
-    parts = [columns[:width]] + [[columns[0]] + columns[start:start + width - 1]
-                                 for start in range(width, len(columns),
-                                                    width - 1)]
-    for i, part in enumerate(parts):
-        label = f" ({i + 1} of {len(parts)})" if len(parts) > 1 else ""
-        display(titled(title + label, show_table(table[part], drop_constant=False)))
