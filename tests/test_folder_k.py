@@ -45,18 +45,18 @@ def test_margin_table_counts_each_folder_once():
     raw_agree = _evidence([0.1, 0.2, 0.9], [0.9, 0.85, 0.2])    # strength 3, silhouette 4
     apart = _evidence([0.9, 0.1, 0.2], [0.9, 0.9, 0.9])         # silhouette 2, strength 4
     none = _evidence([0.1, 0.9, 0.2], [0.5, 0.4, 0.3])          # strength supports nothing
-    rows = pd.DataFrame([_row("mnist-test", 3, agree, raw_agree),     # decided, right
-                         _row("mnist-test", 4, agree, raw_agree),     # decided, wrong
-                         _row("mnist-test", 4, apart, raw_agree),     # guess 2, span 2..4
-                         _row("noise", 1, none, none)])               # guess 1, span 1..3
+    rows = pd.DataFrame([_row("noise", 1, none, none),                        # guess 1, span 1..3
+                         _row("mnist-test-unequal", 3, agree, raw_agree),     # decided, right
+                         _row("mnist-test-unequal", 4, agree, raw_agree),     # decided, wrong
+                         _row("mnist-test-unequal", 4, apart, raw_agree)])    # guess 2, span 2..4
     table = folder_k.margin_table(rows).set_index("set")
-    test = table.loc["mnist-test"]
+    test = table.loc["mnist-test-unequal"]
     assert (test["folders"], test["decided_right"], test["decided_wrong"]) == (3, 1, 1)
     assert (test["guess_right"], test["within_span"], test["median_span"]) == (1, 2, 1)
     assert test["silhouette_right"] == 2  # the raw silhouette says 4 in all three; two are 4
     assert test["calibration"] and not table.loc["noise", "calibration"]
     assert (table.loc["noise", "guess_right"], table.loc["noise", "within_span"]) == (1, 1)
-    assert list(table.index) == ["mnist-test", "noise"]  # the calibration panel first
+    assert list(table.index) == ["mnist-test-unequal", "noise"]  # the calibration panel first
 
 
 @pytest.mark.parametrize("name", ["noise"])
