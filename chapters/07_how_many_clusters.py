@@ -20,8 +20,8 @@
 # without labels, as the paper says the dendrogram allows: why the largest gap between
 # merge heights fails, what eight label-free criteria choose on the book's codes, on
 # their UMAP embedding and on smaller problems whose answer is known, which rule the
-# library adopts (`caeward.number_of_clusters.choose_k`, and
-# `CAEWard(n_clusters="auto")`), what it costs, and where it still fails. The answer
+# library adopts (`caeward.number_of_clusters.choose_k`), what it costs, and where it
+# still fails. The answer
 # comes first; the sections after it show how it was reached.
 #
 # **What you need.** Chapters 3 and 6.
@@ -484,10 +484,10 @@ glue("ch7_n_more", len(fails) - len(fewer), "{:d}")
 #   it in {glue:text}`ch7_rule_all`. {glue:text}`ch7_verdict`
 # - It costs {glue:text}`ch7_rule_s_mnist-full_umap` s on the 70,000 MNIST-full
 #   codes, on a CPU.
-# - For your own images: `CAEWard(n_clusters="auto")` applies the rule to the codes
-#   (its `n_clusters_` is the choice), and `number_of_clusters.choose_k(points)` to
-#   any vectors; the returned `KChoice` holds every criterion's score per $k$, to
-#   read before trusting it.
+# - `number_of_clusters.choose_k(points)` applies the rule to any vectors; the
+#   returned `KChoice` holds every criterion's score per $k$, to read before trusting
+#   it. For your own images, `CAEWard(n_clusters="auto")` and `--k auto` weigh this
+#   rule with two others and say whether the data decide $k$ (chapter 8 measures it).
 #
 # ## Exercises
 #
