@@ -2,8 +2,8 @@
 
 Introduced in chapter 4 (*The full experiment*), where it is the method of the last
 row of Table 1; its ``manifold="umap"`` option is chapter 6's (*Beyond the paper*),
-``n_clusters="auto"`` chapter 7's (*How many clusters?*), and chapter 8 (*Clustering
-your own images*) runs it on images that are not MNIST. The algorithm lives in
+``n_clusters="auto"`` chapters 7 and 8's (*How many clusters?*, *Clustering your
+own images*), and chapter 8 runs it on images that are not MNIST. The algorithm lives in
 :mod:`caeward.models`, :mod:`caeward.train`, :mod:`caeward.manifold` and
 :mod:`caeward.cluster`; this module validates parameters and input, then wires them
 up, as scikit-learn's ``AgglomerativeClustering`` does.
@@ -45,8 +45,9 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     n_clusters : int, "auto" or None, default=10
         Number of flat clusters cut from the tree; ``"auto"`` chooses it from the
         points clustered, without labels
-        (:func:`caeward.number_of_clusters.choose_k`, candidates 2..20); ``None`` with
-        ``distance_threshold``.
+        (:func:`caeward.number_of_clusters.choose_k_with_margin`, candidates 2..20: a
+        best guess, its plausible span, and whether the data decide it); ``None``
+        with ``distance_threshold``.
     distance_threshold : float or None, default=None
         Cut the tree where merges rise above this height instead (as
         ``AgglomerativeClustering``); needs ``n_clusters=None``. Heights are SciPy's:
@@ -92,7 +93,8 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
         The number of clusters found (``n_clusters``, what the threshold gave, or
         what ``"auto"`` chose).
     k_choice_ : KChoice or None
-        With ``n_clusters="auto"``: the choice and its evidence per criterion
+        With ``n_clusters="auto"``: the choice, its ``plausible`` span, whether it is
+        ``decided``, and the evidence per criterion
         (:class:`caeward.number_of_clusters.KChoice`); ``None`` otherwise.
     children_ : ndarray of int64, shape (n_samples - 1, 2)
         The children of each merge, as ``AgglomerativeClustering`` gives them: values
