@@ -1,10 +1,5 @@
 """The tables and figures of chapters 1 to 3, on small inputs whose answers are worked
 out by hand."""
-import math
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -1,11 +1,7 @@
 """Chapter 6's tables and figures, on made-up runs whose answers are known by hand."""
 import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
 
 from _tools import make_result

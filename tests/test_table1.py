@@ -1,9 +1,5 @@
 """Chapter 4's Table 1 per data set, its seeds-against-the-paper figure, and its maps of
 codes coloured by cluster."""
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
