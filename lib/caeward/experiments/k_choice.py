@@ -18,9 +18,10 @@ classes it holds (never shown to the criteria):
 
 :func:`calibrate` computes :func:`~caeward.number_of_clusters.choose_k` with every
 criterion on the raw points and on their UMAP embedding, and writes one JSON file,
-``results/number-of-clusters/<budget>.json``, with the commit, versions and settings
-that made it. It is rerunnable: an entry whose points, space and settings are
-unchanged is kept, so a rerun after new trainings are committed computes only theirs.
+``results/number-of-clusters/<budget>.json`` (a sealed artefact), with the commit,
+versions and settings that made it. It is rerunnable: an entry whose points, space and
+settings are stored is kept, so a rerun after new trainings are committed computes
+only theirs.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import numpy as np
 
 from .. import metrics, runtime
 from ..cluster import cut_linkage, ward_linkage
-from ..files import atomic_path
 from ..number_of_clusters import CRITERIA, RULE, RULE_SPACE, THRESHOLD, VERSION, choose_k, pick_k
+from .artefacts import Artefact, read_sealed
 from .settings import Budget, budget_named, results_root
 
 __all__ = ["AUTOENCODERS", "SPACES", "SEEDS", "calibration_sets", "calibrate", "calibration_path",
@@ -113,51 +114,57 @@ def _entry_key(item: dict, space: str) -> dict:
             "settings": SETTINGS, "version": VERSION}
 
 
+def _config(budget: Budget) -> dict:
+    return {"budget": budget.as_dict(), "settings": SETTINGS, "criteria": list(CRITERIA), "version": VERSION}
+
+
+_WHAT = "choose_k on every set of points at hand, every criterion, raw and UMAP"
+
+
 def calibrate(budget: str | Budget = "full", spaces=SPACES, device: str = "cpu",
               progress: bool = True, path: Path | None = None) -> dict:
-    """Compute (or reuse) every criterion on every set and space; write and return the file.
+    """Compute (or reuse) every criterion on every set and space; store and return them.
+
+    The entries are one sealed artefact (:class:`~caeward.experiments.artefacts.Artefact`),
+    one row per set and space, added as each is computed, so an interrupted run keeps
+    its work; an entry whose points, space and settings are stored is not computed
+    again.
 
     Returns
     -------
     dict
-        ``entries``: one per set and space, with ``key``, ``dataset``, ``autoencoder``,
-        ``seed``, ``true_k``, ``choice`` (:meth:`KChoice.as_dict`), ``seconds``,
-        ``created``, ``made_by``; raw-space entries also ``acc_by_k`` (ACC of Ward's cut
-        of all the set's points at each k, the labels used only to score); and the
-        provenance of the file.
+        ``entries``: one per set at hand and space, with ``key``, ``dataset``,
+        ``autoencoder``, ``seed``, ``true_k``, ``choice`` (:meth:`KChoice.as_dict`),
+        ``seconds``, ``created``, ``made_by``; raw-space entries also ``acc_by_k`` (ACC
+        of Ward's cut of all the set's points at each k, the labels used only to
+        score); and the artefact's provenance.
     """
     budget = budget_named(budget)
-    path = path or calibration_path(budget)
-    old = load_calibration(budget, path) if path.exists() else {"entries": []}
-    kept = {json.dumps(e["key"], sort_keys=True): e for e in old.get("entries", [])}
-    entries, computed = [], False
+    store = Artefact(path or calibration_path(budget), _config(budget), _WHAT)
+    wanted = []
     for item in calibration_sets(budget, device):
         for space in spaces:
             key = _entry_key(item, space)
-            found = kept.get(json.dumps(key, sort_keys=True))
-            if found is None:
-                computed = True
-                start = time.perf_counter()
-                choice = choose_k(item["points"], space=space, criteria=CRITERIA, **SETTINGS)
-                seconds = time.perf_counter() - start
-                found = {"key": key, "dataset": item["name"], "autoencoder": item["autoencoder"],
-                         "seed": item["seed"], "true_k": item["true_k"], "n_points": len(item["points"]),
-                         "choice": choice.as_dict(), "seconds": seconds, "created": runtime.utc_timestamp(),
-                         "made_by": runtime.git_commit()}
-                if progress:
-                    print(f"{item['name']:12s} {item['autoencoder']:8s} seed {item['seed']} {space:4s} "
-                          f"({seconds:5.1f} s): {choice.choices}", flush=True)
-            if space == "raw" and "acc_by_k" not in found:
-                computed = True
-                found = {**found, "acc_by_k": _acc_by_k(item)}
-            entries.append(found)
-            if computed:  # after every new entry: an interrupted run keeps its work
-                done = {json.dumps(e["key"], sort_keys=True) for e in entries}
-                _write(path, budget, entries + [e for k, e in kept.items() if k not in done])
-    rule = {"criterion": RULE, "space": RULE_SPACE, "threshold": THRESHOLD}
-    if computed or len(entries) != len(old.get("entries", [])) or old.get("rule") != rule:
-        _write(path, budget, entries)
-    return load_calibration(budget, path)
+            wanted.append(json.dumps(key, sort_keys=True))
+            if store.has(key=key):
+                continue
+            start = time.perf_counter()
+            choice = choose_k(item["points"], space=space, criteria=CRITERIA, **SETTINGS)
+            seconds = time.perf_counter() - start
+            entry = {"key": key, "dataset": item["name"], "autoencoder": item["autoencoder"],
+                     "seed": item["seed"], "true_k": item["true_k"], "n_points": len(item["points"]),
+                     "choice": choice.as_dict(), "seconds": seconds, "created": runtime.utc_timestamp(),
+                     "made_by": runtime.git_commit()}
+            if space == "raw":
+                entry["acc_by_k"] = _acc_by_k(item)
+            store.add(entry)
+            if progress:
+                print(f"{item['name']:12s} {item['autoencoder']:8s} seed {item['seed']} {space:4s} "
+                      f"({seconds:5.1f} s): {choice.choices}", flush=True)
+    if not store.complete:
+        store.finish()
+    by_key = {json.dumps(row["key"], sort_keys=True): row for row in store.rows}
+    return {**store.data, "entries": [by_key[k] for k in wanted]}
 
 
 def _acc_by_k(item: dict) -> dict:
@@ -168,21 +175,11 @@ def _acc_by_k(item: dict) -> dict:
             for k in range(1, SETTINGS["k_max"] + 1)}
 
 
-def _write(path: Path, budget: Budget, entries: list[dict]) -> None:
-    record = {"what": "choose_k on every set of points at hand, every criterion, raw and UMAP",
-              "budget": budget.as_dict(), "settings": SETTINGS, "criteria": list(CRITERIA),
-              "rule": {"criterion": RULE, "space": RULE_SPACE, "threshold": THRESHOLD},
-              "created": runtime.utc_timestamp(), "made_by": runtime.git_commit(),
-              "versions": runtime.versions(), "entries": entries}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(record, indent=1))
-
-
 def load_calibration(budget: str | Budget = "full", path: Path | None = None) -> dict:
-    """The stored calibration of a budget (see :func:`calibrate`)."""
-    path = path or calibration_path(budget)
-    return json.loads(Path(path).read_text())
+    """The stored calibration of a budget (see :func:`calibrate`), its seal checked;
+    ``entries`` are its rows."""
+    data = read_sealed(path or calibration_path(budget))
+    return {**data, "entries": data["rows"]}
 
 
 def choices_frame(calibration: dict, criteria=CRITERIA, threshold: float = THRESHOLD):
