@@ -41,8 +41,19 @@ work. The book's 200 epochs do not: the stored ``pretrain_samples_per_s`` tells 
 long they would take. (Seeds 0 and 1 were pretrained before ``keep_freed_memory``,
 seed 2 after it: the same numbers, at a higher rate.)
 
+``--committed-weights`` skips pretraining: the book's own trainings of DCEC's CAE
+(200 epochs on all 10,000 MNIST-test images, the full budget), loaded from the
+weights committed beside their codes in ``results/codes/full/cae-*/`` after their
+SHA-256 check (:mod:`caeward.experiments.store`), go to both sides: Ward on their codes
+(which must match the committed codes; the largest difference is stored) and DeepECT
+as above, for ``--seeds`` (0, 2 and 5 asked by default). A seed whose folder holds
+codes but no weights is left out and named; the config lists the seeds asked and
+those run, and each run's weights by path and SHA-256. The rows go to
+``results/benchmarks/clustpy-deepect-200-epochs.json``; there are no speed rows.
+
     .venv/bin/python tools/benchmark_clustpy.py
     .venv/bin/python tools/benchmark_clustpy.py --seeds 0 --epochs 10 --clustering-epochs 20
+    OMP_NUM_THREADS=1 nice -n 19 .venv/bin/python tools/benchmark_clustpy.py --committed-weights
 """
 
 from __future__ import annotations
@@ -89,6 +100,16 @@ torch.set_num_threads(1)
 x = to_tensor(np.load(data)["images"])
 torch.manual_seed(seed)
 model = ConvAutoencoder()
+if task == "committed":  # weights trained elsewhere (verified by the parent): codes and Ward only
+    model.load_state_dict(torch.load(out + "/weights.pt", weights_only=True))
+    codes = embed(model, x)
+    np.save(out + "/codes.npy", codes)
+    start, cpu = time.perf_counter(), time.process_time()
+    Z = linkage(codes, "ward")
+    ward_s, ward_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    np.save(out + "/ward.npy", Z)
+    print(json.dumps({"ward_s": ward_s, "ward_cpu_s": ward_cpu_s}))
+    sys.exit()
 if task == "speed":
     pretrain(model, x, 1, batch_size=BATCH, lr=LR, seed=seed, progress=False)  # untimed
     start, cpu = time.perf_counter(), time.process_time()
@@ -202,11 +223,20 @@ def _versions(peer) -> dict:
             "torch": torch.__version__, "torchvision": torchvision.__version__}
 
 
-def _seed_rows(store: Artefact, peer, data: Path, images, labels, seed: int, args) -> None:
+def _pair_rows(store: Artefact, peer, data: Path, labels, seed: int, args, task: str, epochs: int,
+               common_of, state=None) -> None:
+    """Our worker's ``task`` ("train": pretraining; "committed": ``state``, the weights,
+    given), Ward on its codes cut at 10 clusters, then DeepECT from the same weights: the
+    two rows stored, both with ``common_of(ours, work)`` (what our worker printed, and
+    the folder of its files)."""
     if store.has(seed=seed, method="deepect"):
         return
     with tempfile.TemporaryDirectory() as work:
-        ours = _run(sys.executable, OURS_WORKER, "train", data, seed, args.epochs, work)
+        if state is not None:
+            import torch
+
+            torch.save(state, Path(work) / "weights.pt")
+        ours = _run(sys.executable, OURS_WORKER, task, data, seed, epochs, work)
         Z = np.load(Path(work) / "ward.npy")
         start, cpu = time.perf_counter(), time.process_time()
         ward = cut_linkage(Z, K)
@@ -214,10 +244,8 @@ def _seed_rows(store: Artefact, peer, data: Path, images, labels, seed: int, arg
         ward_cpu_s = ours["ward_cpu_s"] + time.process_time() - cpu
         peer_found = _run(peer, PEER_WORKER, "deepect", data, seed, args.clustering_epochs, work, MODELS)
         leaves, flat = np.load(Path(work) / "deepect.npy")
+        common = {"seed": seed, "n_images": len(labels), **common_of(ours, Path(work))}
     n_leaves = peer_found["n_leaves"]
-    common = {"seed": seed, "n_images": len(labels), "pretrain_epochs": args.epochs,
-              "pretrain_s": ours["pretrain_s"], "pretrain_samples_per_s": ours["samples_per_s"],
-              "pretrain_samples_per_cpu_s": ours["samples_per_cpu_s"]}
     store.add({**common, "method": "ward-on-codes", "acc": metrics.cluster_acc(labels, ward),
                "nmi": metrics.nmi(labels, ward), "dendrogram_purity": metrics.dendrogram_purity(Z, labels),
                "dendrogram_purity_clustpy": peer_found["ward_dendrogram_purity"],
@@ -232,6 +260,81 @@ def _seed_rows(store: Artefact, peer, data: Path, images, labels, seed: int, arg
     for row in store.rows[-2:]:
         print(f"seed {seed} {row['method']}: ACC {row['acc']:.3f}, NMI {row['nmi']:.3f}, purity "
               f"{row['dendrogram_purity_clustpy']:.3f}, {row['seconds']:.1f} s", flush=True)
+
+
+def _seed_rows(store: Artefact, peer, data: Path, images, labels, seed: int, args) -> None:
+    _pair_rows(store, peer, data, labels, seed, args, "train", args.epochs, lambda ours, work: {
+        "pretrain_epochs": args.epochs, "pretrain_s": ours["pretrain_s"],
+        "pretrain_samples_per_s": ours["samples_per_s"],
+        "pretrain_samples_per_cpu_s": ours["samples_per_cpu_s"]})
+
+
+def committed_weights(images: np.ndarray, seeds) -> dict:
+    """Per seed, the book's committed full-budget training of DCEC's CAE on ``images``
+    (all of MNIST-test): its model, loaded only after its SHA-256 check
+    (:func:`caeward.experiments.store._committed_model`), folder, weights' SHA-256 and
+    key. A seed whose folder holds codes but no weights is left out, with a line."""
+    import hashlib
+
+    from caeward.experiments import store
+    from caeward.experiments.settings import BUDGETS
+
+    budget, found = BUDGETS["full"], {}
+    for seed in seeds:
+        key = store.training_key("cae", images, budget, seed)
+        folder = store.committed_folder(key, budget)
+        loaded = store._committed_model("cae", images, key, budget, "cpu")
+        if loaded is None:
+            print(f"seed {seed}: {folder.relative_to(ROOT)} holds no usable weights; left out", flush=True)
+            continue
+        model, info = loaded
+        digest = hashlib.sha256((folder / store._WEIGHTS).read_bytes()).hexdigest()
+        found[seed] = {"model": model, "folder": folder, "sha256": digest, "key": info["key"],
+                       "pretrain_s": info.get("pretrain_s")}
+    return found
+
+
+def _committed_rows(store: Artefact, peer, data: Path, labels, seed: int, weights: dict, args) -> None:
+    def common_of(ours, work):
+        drift = np.abs(np.load(work / "codes.npy") - np.load(weights["folder"] / "codes.npy")).max()
+        return {"pretrain_epochs": weights["key"]["epochs"], "pretrain_s": weights["pretrain_s"],
+                "weights_sha256": weights["sha256"], "codes_max_abs_diff_from_committed": float(drift)}
+
+    _pair_rows(store, peer, data, labels, seed, args, "committed", 0, common_of,
+               state=weights["model"].state_dict())
+
+
+def _committed_main(args, peer) -> int:
+    """``--committed-weights``: no pretraining; the book's 200-epoch weights to both."""
+    from caeward.experiments.settings import BUDGETS, subsample
+
+    images, labels = subsample(*load_mnist("test"), BUDGETS["full"])
+    weights = committed_weights(images, args.seeds)
+    if not weights:
+        print("no committed weights for these seeds", file=sys.stderr)
+        return 1
+    config = {"images": f"all {len(images)} MNIST-test images (the book's full budget)",
+              "seeds": sorted(weights), "seeds_asked": args.seeds,
+              "pretrain_epochs": sorted({w["key"]["epochs"] for w in weights.values()}),
+              "clustering_epochs": args.clustering_epochs, "batch_size": BATCH,
+              "weights": {str(seed): {"source": str(w["folder"].relative_to(ROOT) / "weights.safetensors"),
+                                      "sha256": w["sha256"]} for seed, w in sorted(weights.items())},
+              "network": "caeward.models.ConvAutoencoder (DCEC's CAE), the book's committed "
+                         "full-budget training, verified, one for both sides; no pretraining here",
+              "ward": "caeward.cluster.linkage(codes, 'ward') on the codes of those weights, "
+                      "cut at 10 clusters",
+              "deepect": "clustpy DeepECT defaults, pretrain_epochs=0, those weights; ACC/NMI at 10 leaves",
+              "threads": "OMP_NUM_THREADS=1 and torch.set_num_threads(1) in every process",
+              "versions": _versions(peer)}
+    store = Artefact(args.output, config,
+                     "Ward on the book's 200-epoch CAE codes beside ClustPy's DeepECT from those weights")
+    with tempfile.TemporaryDirectory() as work:
+        data = Path(work) / "data.npz"
+        np.savez(data, images=images, labels=labels)
+        for seed in sorted(weights):
+            _committed_rows(store, peer, data, labels, seed, weights[seed], args)
+    store.finish()
+    return 0
 
 
 def _speed_rows(store: Artefact, peer, data: Path, args) -> None:
@@ -258,14 +361,23 @@ def _speed_rows(store: Artefact, peer, data: Path, args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=5000)
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--seeds", nargs="+", type=int, default=None,
+                        help="0 1 2; with --committed-weights 0 2 5")
     parser.add_argument("--epochs", type=int, default=20, help="pretraining epochs")
     parser.add_argument("--clustering-epochs", type=int, default=24, help="DeepECT's epochs")
     parser.add_argument("--speed-epochs", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=benchmarks_dir() / "clustpy-deepect.json")
+    parser.add_argument("--committed-weights", action="store_true",
+                        help="no pretraining: the book's committed 200-epoch weights (all MNIST-test)")
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     peer = peer_python()
+    if args.committed_weights:
+        args.seeds = args.seeds or [0, 2, 5]
+        args.output = args.output or benchmarks_dir() / "clustpy-deepect-200-epochs.json"
+        return _committed_main(args, peer)
+    args.seeds = args.seeds or [0, 1, 2]
+    args.output = args.output or benchmarks_dir() / "clustpy-deepect.json"
     images, labels = _subset(args.images)
     config = {"images": f"{args.images} MNIST-test images, numpy default_rng(0) choice without replacement",
               "seeds": args.seeds, "pretrain_epochs": args.epochs, "clustering_epochs": args.clustering_epochs,
