@@ -1,6 +1,5 @@
 """Chapter 8's digits: scikit-learn's 8x8 digits upscaled to 16x16, and their runs,
 stored once per budget and reused while their settings stay the same."""
-import json
 
 import numpy as np
 import pytest
@@ -9,6 +8,7 @@ from sklearn.datasets import load_digits
 
 from caeward import metrics
 from caeward.experiments import own_images
+from caeward.experiments.artefacts import Artefact, read_sealed
 from caeward.experiments.settings import budget_named
 
 
@@ -95,9 +95,9 @@ def test_digits_runs_computes_every_method_and_seed_stores_it_and_reuses_it(fake
                               10, criterion="maxclust")
     assert found["rows"][0]["acc"] == pytest.approx(metrics.cluster_acc(labels, ward))
     assert all(0 <= r["acc"] <= 1 and 0 <= r["nmi"] <= 1 and r["seconds"] >= 0 for r in found["rows"])
-    assert found["n_images"] == 500 and found["device"] == "cpu"
+    assert found["config"]["n_images"] == 500 and {r["device"] for r in found["rows"]} == {"cpu"}
     assert found["config"]["seeds"] == seeds and found["config"]["kmeans"] == {"n_init": 4}
-    assert json.loads(path.read_text()) == found
+    assert read_sealed(path) == found and found["complete"]
 
     monkeypatch.setattr(own_images, "CAEWard", NoCAEWard)
     assert own_images.digits_runs("quick") == found  # stored: not computed again
@@ -106,12 +106,13 @@ def test_digits_runs_computes_every_method_and_seed_stores_it_and_reuses_it(fake
 def test_digits_runs_made_with_other_settings_are_computed_again(fake):
     path = own_images.digits_runs_path("quick")
     path.parent.mkdir(parents=True)
-    stale = {"rows": [], "config": {**own_images._config(budget_named("quick")), "seeds": [7]}}
-    path.write_text(json.dumps(stale))
+    quick = budget_named("quick")
+    stale = Artefact(path, {**own_images._config(quick, 500), "seeds": [7]}, "stale")
+    stale.add({"method": "Ward on pixels", "seed": None, "acc": 0.0, "nmi": 0.0, "seconds": 0.0})
     found = own_images.digits_runs("quick", device="cpu")
     assert [m["random_state"] for m in fake.made] == own_images.SEEDS["quick"]
     assert len(found["rows"]) == 1 + 2 * len(own_images.SEEDS["quick"])
-    assert json.loads(path.read_text())["config"]["seeds"] == own_images.SEEDS["quick"]
+    assert read_sealed(path)["config"]["seeds"] == own_images.SEEDS["quick"]
 
 
 def test_the_committed_full_runs_are_the_ones_the_full_budget_asks_for(monkeypatch):
@@ -120,5 +121,5 @@ def test_the_committed_full_runs_are_the_ones_the_full_budget_asks_for(monkeypat
     found = own_images.digits_runs("full")
     assert found["config"]["seeds"] == own_images.SEEDS["full"] == [0, 1, 2]
     assert found["config"]["caeward"] == own_images.caeward_settings("full")
-    assert found["n_images"] == 1797
+    assert found["config"]["n_images"] == 1797
     assert len(found["rows"]) == 1 + 2 * 3

@@ -6,21 +6,20 @@ no download; each image is upscaled to 16x16 (every pixel repeated 2x2), the sma
 side the convolutional autoencoders take, and divided by 16.
 
 :func:`digits_runs` is load-or-compute like every result of the book: the runs of a
-budget are one JSON file, ``results/own-images/digits16-<budget>.json``, holding each
-method's ACC, NMI and seconds per seed with the commit, configuration, device and
+budget are one sealed artefact, ``results/own-images/digits16-<budget>.json``, holding
+each method's ACC, NMI and seconds per seed with the commit, configuration, device and
 versions that made them. A file made with other settings is not used.
 """
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
 
 from .. import cluster, metrics, runtime
 from ..estimator import CAEWard
-from ..files import atomic_path
+from .artefacts import Artefact
 from .settings import Budget, budget_named, results_root
 
 __all__ = ["load_digits16", "caeward_settings", "digits_runs", "digits_runs_path", "SEEDS"]
@@ -57,10 +56,11 @@ def load_digits16(budget: str | Budget = "full") -> tuple[np.ndarray, np.ndarray
     return images, labels
 
 
-def _config(budget: Budget) -> dict:
+def _config(budget: Budget, n_images: int) -> dict:
     return {"data": "sklearn load_digits, 8x8 upscaled to 16x16 (2x2 repeat), / 16",
             "n_clusters": N_CLUSTERS, "seeds": SEEDS["quick" if budget.is_quick else "full"],
-            "kmeans": {"n_init": budget.kmeans_n_init}, "caeward": caeward_settings(budget)}
+            "kmeans": {"n_init": budget.kmeans_n_init}, "caeward": caeward_settings(budget),
+            "n_images": int(n_images)}
 
 
 def digits_runs_path(budget: str | Budget = "full"):
@@ -71,40 +71,42 @@ def digits_runs(budget: str | Budget = "full", device: str | None = None) -> dic
     """k-means and Ward on pixels, and ``CAEWard`` on the codes, for every seed: stored, or
     computed and stored.
 
+    One sealed artefact (:class:`~caeward.experiments.artefacts.Artefact`), a row added
+    as each run finishes, so an interrupted computation resumes; one made with other
+    settings is not used.
+
     Returns
     -------
     dict
         ``rows`` (one per method and seed: ``method``, ``seed``, ``acc``, ``nmi``,
-        ``seconds``), ``config``, and the provenance (``device``, ``versions``,
-        ``commit``, ``created``).
+        ``seconds``, ``device``), ``config`` (with ``n_images``), and the provenance
+        (``versions``, ``commit``, ``created``).
     """
     budget = budget_named(budget)
-    path, config = digits_runs_path(budget), _config(budget)
-    if path.exists():
-        stored = json.loads(path.read_text())
-        if stored.get("config") == config:
-            return stored
     images, labels = load_digits16(budget)
+    config = _config(budget, len(images))
+    store = Artefact(digits_runs_path(budget), config,
+                     "k-means and Ward on the pixels, CAEWard on the codes: scikit-learn's digits")
+    if store.complete:
+        return store.data
     pixels = images.reshape(len(images), -1)
     device = device or runtime.pick_device()
-    rows = []
 
-    def row(method, seed, predicted, start):
-        rows.append({"method": method, "seed": seed, "acc": metrics.cluster_acc(labels, predicted),
-                     "nmi": metrics.nmi(labels, predicted), "seconds": time.perf_counter() - start})
+    def add(method, seed, fit):
+        if store.has(method=method, seed=seed):
+            return
+        start = time.perf_counter()
+        predicted = fit()
+        store.add({"method": method, "seed": seed, "acc": metrics.cluster_acc(labels, predicted),
+                   "nmi": metrics.nmi(labels, predicted), "seconds": time.perf_counter() - start,
+                   "device": device if method.startswith("CAEWard") else "cpu"})
 
-    start = time.perf_counter()  # Ward on pixels has no seed: one run
-    row("Ward on pixels", None, cluster.cut_linkage(cluster.linkage(pixels, "ward"), N_CLUSTERS), start)
+    add("Ward on pixels", None,  # no seed: one run
+        lambda: cluster.cut_linkage(cluster.linkage(pixels, "ward"), N_CLUSTERS))
     for seed in config["seeds"]:
-        start = time.perf_counter()
-        row("k-means on pixels", seed,
-            cluster.kmeans(pixels, N_CLUSTERS, n_init=budget.kmeans_n_init, random_state=seed), start)
-        start = time.perf_counter()
-        model = CAEWard(N_CLUSTERS, **config["caeward"], device=device, random_state=seed).fit(images)
-        row("CAEWard (proposed CAE + Ward)", seed, model.labels_, start)
-    found = {"rows": rows, "config": config, "n_images": int(len(images)), "device": device,
-             "device_name": runtime.device_name(device), "versions": runtime.versions(),
-             **runtime.git_commit(), "created": runtime.utc_timestamp()}
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(found, indent=2) + "\n")
-    return found
+        add("k-means on pixels", seed,
+            lambda: cluster.kmeans(pixels, N_CLUSTERS, n_init=budget.kmeans_n_init, random_state=seed))
+        add("CAEWard (proposed CAE + Ward)", seed,
+            lambda: CAEWard(N_CLUSTERS, **config["caeward"], device=device, random_state=seed).fit(images).labels_)
+    store.finish()
+    return store.data
