@@ -758,7 +758,6 @@ def peer_table_rows(rows):
     return [{"run": run, "method": PEER_NAMES[m], "ACC": spread(part["acc"]),
              "NMI": spread(part["nmi"]), "dendrogram purity": spread(part["purity"]),
              "leaf purity": spread(part["leaf_purity"]),
-             "seconds": spread(part["seconds"], 1),
              "CPU seconds": spread(part["cpu_s"], 1)}
             for m, part in rows.groupby("method", sort=False)]
 
