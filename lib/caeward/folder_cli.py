@@ -146,6 +146,12 @@ def _check_out(folder: Path, out: Path, overwrite: bool) -> Path:
     return target
 
 
+def _check_folder(folder: Path) -> None:
+    """Refuse a FOLDER that is not a folder, saying whether it exists at all."""
+    if not folder.is_dir():
+        raise FolderError(f"{folder} is not a folder" + ("" if folder.exists() else " (it does not exist)"))
+
+
 def _has_entries(path: Path) -> bool:
     with os.scandir(path) as entries:
         return next(entries, None) is not None
@@ -286,8 +292,7 @@ def _cluster_folder(folder, out, *, k, distance_threshold, recipe, steps, seed, 
                     progress, overwrite, copy) -> FolderClustering:
     start = time.perf_counter()
     folder, out = Path(folder), Path(out)
-    if not folder.is_dir():
-        raise FolderError(f"{folder} is not a folder" + ("" if folder.exists() else " (it does not exist)"))
+    _check_folder(folder)
     _check_options(recipe, k, distance_threshold, steps, batch_size, side, seed, device)
     target = _check_out(folder, out, overwrite)
     read = folder_reading.read_folder(folder, side=side, progress=progress)
@@ -494,8 +499,7 @@ def assign_folder(model: str | os.PathLike, folder: str | os.PathLike, out: str 
         fitted = FolderModel.load(model)
     except (FileNotFoundError, VerificationError) as exc:
         raise FolderError(f"cannot use the model in {model}: {exc}") from None
-    if not folder.is_dir():
-        raise FolderError(f"{folder} is not a folder" + ("" if folder.exists() else " (it does not exist)"))
+    _check_folder(folder)
     target = _check_out(folder, out, overwrite)
     read = folder_reading.read_folder(folder, side=fitted.side, progress=progress)
     if not read.paths:

@@ -348,9 +348,8 @@ def choose_k_with_margin(points, *, k_max: int = 20, random_state=None, **option
                    random_state=random_state, **options)
     embedded = choose_k(points, k_max=k_max, space="umap", rule="silhouette",
                         criteria=("silhouette", "prediction_strength"), random_state=random_state, **options)
-    found = {"umap silhouette": embedded.choices["silhouette"],
-             "umap prediction_strength": embedded.choices["prediction_strength"],
-             "raw prediction_strength": raw.choices["prediction_strength"]}
+    spaces = {"umap": embedded, "raw": raw}
+    found = {f"{space} {criterion}": spaces[space].choices[criterion] for space, criterion in AGREEMENT}
     embedded.k, embedded.plausible, embedded.decided = weigh_choices(found)
     embedded.choices = found
     embedded.rule = "agreement"
@@ -377,8 +376,7 @@ def weigh_choices(found: dict) -> tuple:
     decided : bool
         Whether all three agree.
     """
-    values = [int(found[name]) for name in ("umap silhouette", "umap prediction_strength",
-                                            "raw prediction_strength")]
+    values = [int(found[f"{space} {criterion}"]) for space, criterion in AGREEMENT]
     no_structure = values[1] == 1 and values[2] == 1
     return (1 if no_structure else values[0]), (min(values), max(values)), len(set(values)) == 1
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..cut import auto_k_max
-from ..number_of_clusters import CRITERIA, pick_k, weigh_choices
+from ..number_of_clusters import AGREEMENT, CRITERIA, pick_k, weigh_choices
 from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, POLICY, recipe_points
 from .artefacts import Artefact, read_sealed
 from .folder_guide import GUIDE_SETS, SEEDS, SIDE, SIZES, guide_set, subset
@@ -181,9 +181,7 @@ def margin_rule(row) -> dict:
     from one random generator, so its resamples are not those of a live run, which
     computes only the rule's two criteria: the same rule on the same points, with other
     random halves."""
-    found = {"umap silhouette": rule_choice(row["umap"], "silhouette"),
-             "umap prediction_strength": rule_choice(row["umap"], "prediction_strength"),
-             "raw prediction_strength": rule_choice(row["raw"], "prediction_strength")}
+    found = {f"{space} {criterion}": rule_choice(row[space], criterion) for space, criterion in AGREEMENT}
     guess, (low, high), decided = weigh_choices(found)
     return {"guess": guess, "low": low, "high": high, "decided": decided,
             "silhouette": rule_choice(row["raw"], "silhouette")}
