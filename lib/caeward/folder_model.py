@@ -32,8 +32,9 @@ from .recipes import RECIPES, hog_descriptors, project
 
 __all__ = ["FORMAT", "FolderModel"]
 
-#: The version of what the folder holds; a folder of another version is refused.
-FORMAT = 1
+#: The version of what the folder holds; a folder of another version is refused
+#: (2: the HOG recipes' features are square-rooted, :data:`caeward.recipes.HOG`).
+FORMAT = 2
 _ARRAYS, _RECORD, _CAE = "model.npz", "model.json", "cae"
 #: Nearest training images are searched this many new images at a time (memory).
 _CHUNK = 2_048

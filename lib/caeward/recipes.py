@@ -12,8 +12,8 @@ recipe                    what it clusters, and how
 ``pixels-kmeans``         the pixels, k-means (20 restarts): chapter 1's baseline
 ``pixels-ward``           the pixels, Ward linkage
 ``pixels-umap-ward``      a UMAP embedding of the pixels, Ward linkage (not the paper's)
-``hog-ward``              histograms of oriented gradients (HOG) of the images, reduced
-                          to 50 principal components, Ward linkage
+``hog-ward``              histograms of oriented gradients (HOG) of the images, square-
+                          rooted and reduced to 50 principal components, Ward linkage
 ``hog-umap-ward``         a UMAP embedding of those HOG features, Ward linkage
 ``proposed-ward``         the codes of the proposed CAE, Ward linkage: the paper's method
 ``proposed-umap-ward``    a UMAP embedding of those codes, Ward linkage (chapter 6; not
@@ -41,7 +41,7 @@ from . import cluster, manifold
 from .cut import UMAP_COMPONENTS_UNKNOWN_K, auto_k, check_cut, cut
 
 __all__ = ["RECIPES", "POLICY", "DEFAULT_RECIPE", "DEFAULT_STEPS", "DEFAULT_BATCH_SIZE", "RENAMED",
-           "RecipePoints", "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "hog_descriptors",
+           "RecipePoints", "RecipeResult", "check_recipe", "choose_recipe", "epochs_for_steps", "HOG", "hog_descriptors",
            "hog_features", "hog_projection", "project", "recipe_points", "run_recipe"]
 
 #: Recipe name -> what it is, in words (the report and the book print these).
@@ -77,6 +77,11 @@ DEFAULT_BATCH_SIZE = 64
 
 #: HOG: 9 orientations, cells of a seventh of the side, 2x2 cells per block; then PCA.
 _HOG_CELLS, _HOG_COMPONENTS = 7, 50
+
+#: The HOG features, in words: stored measurements of the HOG recipes name it, so that
+#: a change of the features is a change of their configuration.
+HOG = ("skimage HOG: 9 orientations, cells of side // 7 pixels, 2x2-cell blocks, L2-Hys; "
+       "square roots of the values (Hellinger); 50 principal components")
 
 
 @dataclass
@@ -166,16 +171,23 @@ def check_recipe(recipe: str, n_clusters, distance_threshold, n_images: int | No
 
 def hog_descriptors(images: np.ndarray, progress: bool = False) -> np.ndarray:
     """Dalal & Triggs' HOG of square grey images (9 orientations, cells of s // 7 pixels,
-    blocks of 2x2 cells, L2-Hys): ndarray of float32, shape (n, d). ``progress`` shows
-    a bar with the time left."""
+    blocks of 2x2 cells, L2-Hys), square-rooted: ndarray of float32, shape (n, d).
+    ``progress`` shows a bar with the time left.
+
+    The square root makes Euclidean distance between descriptors the Hellinger distance
+    between their histograms (Arandjelović & Zisserman's RootSIFT), so that a few large
+    bins no longer outweigh many small ones. Chapter 8 measures what it changes
+    (``tools/hog_square_root.py``); :data:`HOG` names the features in the stored
+    measurements."""
     from skimage.feature import hog
 
     from .runtime import progress_bar
 
     cell = max(2, images.shape[-1] // _HOG_CELLS)
     with progress_bar(images, desc="HOG", unit="image", disable=not progress or not len(images)) as bar:
-        return np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
-                             feature_vector=True) for image in bar]).astype(np.float32)
+        blocks = np.stack([hog(image, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                               feature_vector=True) for image in bar])
+    return np.sqrt(blocks).astype(np.float32)  # L2-Hys values are >= 0
 
 
 def hog_projection(descriptors: np.ndarray, random_state: int = 0) -> tuple | None:

@@ -34,7 +34,7 @@ import pandas as pd
 
 from .. import metrics
 from ..number_of_clusters import choose_k
-from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, POLICY, RECIPES, choose_recipe, run_recipe
+from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, HOG, POLICY, RECIPES, choose_recipe, run_recipe
 from .artefacts import Artefact, read_sealed
 from .settings import Budget, budget_named, results_root
 
@@ -111,7 +111,7 @@ def subset(n_images: int, size: int, seed: int) -> np.ndarray:
 def _config(name: str, budget: Budget, n_images: int) -> dict:
     kind = _kind(budget)
     return {"set": name, "sizes": [s for s in SIZES[kind] if s <= n_images] or [n_images],
-            "seeds": list(SEEDS[kind]), "recipes": list(RECIPES), "side": SIDE,
+            "seeds": list(SEEDS[kind]), "recipes": list(RECIPES), "side": SIDE, "hog": HOG,
             "steps": DEFAULT_STEPS if kind == "full" else 20, "batch_size": DEFAULT_BATCH_SIZE,
             "k": "the true number of classes", "k_rules": ["prediction_strength (raw)", "silhouette (raw)"],
             "unequal_sizes": unequal_sizes(_LARGEST) if name == "mnist-test-unequal" else None,

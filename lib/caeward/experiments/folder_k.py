@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..cut import auto_k_max
 from ..number_of_clusters import AGREEMENT, CRITERIA, pick_k, weigh_choices
-from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, POLICY, recipe_points
+from ..recipes import DEFAULT_BATCH_SIZE, DEFAULT_STEPS, HOG, POLICY, recipe_points
 from .artefacts import Artefact, read_sealed
 from .folder_guide import GUIDE_SETS, SEEDS, SIDE, SIZES, guide_set, subset
 from .settings import Budget, budget_named, results_root
@@ -76,7 +76,7 @@ def _config(name: str, budget: Budget, n_images: int) -> dict:
     kind = "quick" if budget.is_quick else "full"
     return {"set": name, "sizes": [s for s in _SIZES[kind] if s <= n_images] or [n_images],
             "seeds": list(SEEDS[kind]), "recipe": "auto", "policy": [[a if math.isfinite(a) else None, r] for a, r in POLICY],
-            "side": SIDE, "steps": DEFAULT_STEPS if kind == "full" else 20, "batch_size": DEFAULT_BATCH_SIZE,
+            "side": SIDE, "hog": HOG, "steps": DEFAULT_STEPS if kind == "full" else 20, "batch_size": DEFAULT_BATCH_SIZE,
             "criteria": list(CRITERIA), "spaces": list(_SPACES),
             "candidates": "2..caeward.cut.auto_k_max(n)", "choose_k": "n_resamples=10, defaults otherwise"}
 
