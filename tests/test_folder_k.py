@@ -40,6 +40,16 @@ def test_the_three_choices_decide_only_when_they_agree():
                           "raw prediction_strength": 1}) == (1, (1, 7), False)
 
 
+def test_a_silhouette_rising_to_the_last_candidate_means_no_structure():
+    rising = {"umap silhouette": 20, "umap prediction_strength": 6, "raw prediction_strength": 3}
+    assert weigh_choices(rising, k_max=20) == (1, (3, 20), False)
+    assert weigh_choices(rising, k_max=25) == (20, (3, 20), False)  # 20 is inside the candidates
+    assert weigh_choices(rising) == (20, (3, 20), False)
+    # all three at the last candidate: prediction strength supports it in both spaces
+    agreed = dict.fromkeys(rising, 20)
+    assert weigh_choices(agreed, k_max=20) == (20, (20, 20), True)
+
+
 def test_margin_table_counts_each_folder_once():
     agree = _evidence([0.1, 0.9, 0.2], [0.95, 0.9, 0.3])        # silhouette 3, strength 3
     raw_agree = _evidence([0.1, 0.2, 0.9], [0.9, 0.85, 0.2])    # strength 3, silhouette 4

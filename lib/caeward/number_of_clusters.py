@@ -322,11 +322,15 @@ def choose_k_with_margin(points, *, k_max: int = 20, random_state=None, **option
     and prediction strength's on their UMAP embedding, and prediction strength's on the
     points themselves. Where all three agree, that k is **decided**. Otherwise the data
     do not say: the best guess is the silhouette's k -- or 1 (no cluster structure
-    found) when prediction strength supports no k in either space -- and ``plausible``
-    spans the three choices. Chapter 8 measures it on folders of 200-10,000 images;
-    it was frozen on 2026-12-06 at 22:34 UTC after the 11 folders of the unequal MNIST-test
-    set (3 seeds; where it decided nothing, and the span held the true k in 7), before
-    the other sets were computed (:mod:`caeward.experiments.folder_k`).
+    found) when prediction strength supports no k in either space, or when the
+    silhouette kept rising to the largest candidate -- and ``plausible`` spans the three
+    choices. Chapter 8 measures it on folders of 200-10,000 images
+    (:mod:`caeward.experiments.folder_k`). It was frozen on 2026-12-06 at 22:34 UTC
+    after the 11 folders of the unequal MNIST-test set, before the other sets were
+    computed; on 2026-12-07 at 01:20 UTC one clause was added (the silhouette at the
+    largest candidate means no structure), after the stored folders of every set had
+    shown it on noise alone (7 of 12 folders; none of 41 with classes), and before the
+    folders were computed again on the square-rooted HOG features.
 
     Parameters
     ----------
@@ -350,14 +354,14 @@ def choose_k_with_margin(points, *, k_max: int = 20, random_state=None, **option
                         criteria=("silhouette", "prediction_strength"), random_state=random_state, **options)
     spaces = {"umap": embedded, "raw": raw}
     found = {f"{space} {criterion}": spaces[space].choices[criterion] for space, criterion in AGREEMENT}
-    embedded.k, embedded.plausible, embedded.decided = weigh_choices(found)
+    embedded.k, embedded.plausible, embedded.decided = weigh_choices(found, k_max=int(max(embedded.ks)))
     embedded.choices = found
     embedded.rule = "agreement"
     embedded.seconds = {**{f"raw {n}": v for n, v in raw.seconds.items()}, **embedded.seconds}
     return embedded
 
 
-def weigh_choices(found: dict) -> tuple:
+def weigh_choices(found: dict, k_max: int | None = None) -> tuple:
     """:func:`choose_k_with_margin`'s verdict from its three choices.
 
     Parameters
@@ -365,20 +369,26 @@ def weigh_choices(found: dict) -> tuple:
     found : dict
         ``"umap silhouette"``, ``"umap prediction_strength"`` and
         ``"raw prediction_strength"`` to the k each points at (1: none supported).
+    k_max : int or None
+        The largest candidate k. A silhouette still rising there found no k among the
+        candidates: on points without clusters it grows with k, as ever smaller cells
+        of one cloud grow more alike.
 
     Returns
     -------
     k : int
-        The best guess: the silhouette's k, or 1 when prediction strength supports no
-        k in either space.
+        The best guess: the silhouette's k; 1 when prediction strength supports no k
+        in either space, or when the silhouette points at ``k_max`` and the three do
+        not agree.
     plausible : tuple of (int, int)
         The smallest and largest of the three.
     decided : bool
         Whether all three agree.
     """
     values = [int(found[f"{space} {criterion}"]) for space, criterion in AGREEMENT]
-    no_structure = values[1] == 1 and values[2] == 1
-    return (1 if no_structure else values[0]), (min(values), max(values)), len(set(values)) == 1
+    decided = len(set(values)) == 1
+    no_structure = (values[1] == 1 and values[2] == 1) or (values[0] == k_max and not decided)
+    return (1 if no_structure else values[0]), (min(values), max(values)), decided
 
 
 def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD) -> int:

@@ -182,7 +182,7 @@ def margin_rule(row) -> dict:
     computes only the rule's two criteria: the same rule on the same points, with other
     random halves."""
     found = {f"{space} {criterion}": rule_choice(row[space], criterion) for space, criterion in AGREEMENT}
-    guess, (low, high), decided = weigh_choices(found)
+    guess, (low, high), decided = weigh_choices(found, k_max=int(max(row["umap"]["ks"])))
     return {"guess": guess, "low": low, "high": high, "decided": decided,
             "silhouette": rule_choice(row["raw"], "silhouette")}
 
