@@ -327,7 +327,7 @@ def choose_k_with_margin(points, *, k_max: int = 20, random_state=None, **option
     choices. Chapter 8 measures it on folders of 200-10,000 images
     (:mod:`caeward.experiments.folder_k`). It was frozen on 2026-12-06 at 22:34 UTC
     after the 11 folders of the unequal MNIST-test set, before the other sets were
-    computed; on 2026-12-07 at 01:20 UTC one clause was added (the silhouette at the
+    computed; on 2026-12-07 at 01:13 UTC one clause was added (the silhouette at the
     largest candidate means no structure), after the stored folders of every set had
     shown it on noise alone (7 of 12 folders; none of 41 with classes), and before the
     folders were computed again on the square-rooted HOG features.
