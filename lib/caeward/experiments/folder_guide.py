@@ -39,7 +39,7 @@ from .artefacts import Artefact, read_sealed
 from .settings import Budget, budget_named, results_root
 
 __all__ = ["GUIDE_SETS", "SIZES", "SEEDS", "guide_set", "subset", "guide_path", "guide_runs", "load_guide",
-           "guide_table", "best_by_size", "derive_policy", "policy_check"]
+           "guide_table", "best_by_size", "derive_policy", "policy_check", "hog_root_runs", "hog_root_table"]
 
 #: Image set name -> how the book names it.
 GUIDE_SETS = {"mnist-test": "MNIST-test digits", "digits": "scikit-learn digits",
@@ -310,3 +310,74 @@ def policy_check(table: pd.DataFrame) -> pd.DataFrame:
 #: What the policy is, in words (for the chapter).
 POLICY_TEXT = "; ".join(f"{recipe} up to {limit:g} images" if math.isfinite(limit) else f"{recipe} above"
                         for limit, recipe in POLICY)
+
+
+# ------------------------------------------------------- the square root of HOG
+
+#: The largest folder of the square-root comparison (UMAP on larger ones costs more
+#: than the answer is worth).
+ROOT_MAX_SIZE = 5_000
+_ROOT_RECIPES = ("hog-ward", "hog-umap-ward")
+_ROOT_VALUES = ("square-rooted", "unrooted")
+
+
+def hog_root_path(name: str, budget: str | Budget = "full"):
+    return results_root() / "own-images" / f"hog-square-root-{name}-{budget_named(budget).name}.json"
+
+
+def hog_root_runs(name: str, budget: str | Budget = "full") -> Artefact:
+    """The HOG recipes on the guide's folders of set ``name`` (sizes up to
+    :data:`ROOT_MAX_SIZE`), on the descriptors as :func:`caeward.recipes.hog_descriptors`
+    gives them (square-rooted) and on their squares (the L2-Hys values before the
+    root), with the true number of clusters: stored, or computed and stored."""
+    from .. import cluster, manifold
+    from ..cut import cut
+    from ..recipes import hog_descriptors, hog_projection, project
+
+    budget = budget_named(budget)
+    kind = _kind(budget)
+    images, labels = guide_set(name)
+    sizes = [s for s in SIZES[kind] if s <= min(len(images), ROOT_MAX_SIZE)] or [len(images)]
+    config = {"set": name, "sizes": sizes, "seeds": list(SEEDS[kind]), "hog": HOG,
+              "recipes": list(_ROOT_RECIPES), "values": list(_ROOT_VALUES),
+              "k": "the true number of classes", "folders": "caeward.experiments.folder_guide.subset"}
+    store = Artefact(hog_root_path(name, budget), config,
+                     "the HOG recipes on the guide's folders, with and without the square root")
+    if store.complete:
+        return store
+    for seed in config["seeds"]:
+        for size in sizes:
+            keep = subset(len(images), size, seed)
+            truth = labels[keep]
+            k = int(len(np.unique(truth)))
+            rooted = hog_descriptors(images[keep])
+            for values, descriptors in zip(_ROOT_VALUES, (rooted, np.square(rooted))):
+                features = project(descriptors, hog_projection(descriptors, seed))
+                for recipe in _ROOT_RECIPES:
+                    if store.has(size=size, seed=seed, recipe=recipe, values=values):
+                        continue
+                    points = features if recipe == "hog-ward" else manifold.umap_embed(
+                        features, seed, manifold.UMAPSettings(n_components=max(2, k)))
+                    found = cut(cluster.linkage(points, "ward"), n_clusters=k)
+                    store.add({"size": size, "seed": seed, "recipe": recipe, "values": values,
+                               "acc": metrics.cluster_acc(truth, found.labels),
+                               "nmi": metrics.nmi(truth, found.labels)})
+    store.finish()
+    return store
+
+
+def hog_root_table(budget: str | Budget = "full") -> pd.DataFrame:
+    """Mean ACC (%) of each HOG recipe at each folder size, over the sets and seeds
+    stored by :func:`hog_root_runs`, square-rooted and unrooted, and the difference;
+    empty if none is stored."""
+    frames = [pd.DataFrame(read_sealed(hog_root_path(name, budget))["rows"]).assign(set=name)
+              for name in GUIDE_SETS if hog_root_path(name, budget).exists()]
+    if not frames:
+        return pd.DataFrame()
+    rows = pd.concat(frames, ignore_index=True)
+    # averaged over seeds within a set first, then over the sets measured at that size
+    acc = (100 * rows.groupby(["recipe", "size", "set", "values"])["acc"].mean()).groupby(
+        ["recipe", "size", "values"]).mean().unstack("values")
+    sets = rows.groupby(["recipe", "size"])["set"].nunique()
+    table = acc.assign(sets=sets, gain=acc["square-rooted"] - acc["unrooted"]).reset_index()
+    return table[["recipe", "size", "sets", "unrooted", "square-rooted", "gain"]]
