@@ -65,6 +65,7 @@ def test_margin_table_counts_each_folder_once():
     assert (test["guess_right"], test["within_span"], test["median_span"]) == (1, 2, 1)
     assert test["silhouette_right"] == 2  # the raw silhouette says 4 in all three; two are 4
     assert test["calibration"] and not table.loc["noise", "calibration"]
+    assert (test["role"], table.loc["noise", "role"]) == ("frozen on", "clause seen on")
     assert (table.loc["noise", "guess_right"], table.loc["noise", "within_span"]) == (1, 1)
     assert list(table.index) == ["mnist-test-unequal", "noise"]  # the calibration panel first
 

@@ -132,7 +132,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(GUIDE_SETS), choices=list(GUIDE_SETS))
     parser.add_argument("--sizes", nargs="+", type=int, default=[200, 1000])
-    parser.add_argument("--seed", type=int, default=0)
+    # 3: a seed the guide does not draw (0-2), so that these folders are not the ones the
+    # policy and the HOG features were chosen on (LFW at 200 is the whole set, whatever the seed)
+    parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
     peer = peer_python()
     versions = subprocess.run([str(peer), "-c", f"import {PEER}; print({PEER}.__version__)"],
