@@ -12,9 +12,9 @@ clusters the folder with
   own k (silhouette over 3..25, its default) and given the true k.
 
 Each run is a fresh process; its peak memory is its address space's high-water mark
-(``VmHWM``), which starts anew at ``execve``. (The stored file of 2026-12-06 was
-measured with ``ru_maxrss``, which Linux carries over from the forking process: its
-peaks cannot lie below that script's own, about 700 MB.) Wall time is that process's. clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
+(``VmHWM``), which starts anew at ``execve`` (``ru_maxrss``, which an earlier run read,
+keeps the forking script's peak). Wall time is that process's. The folders are drawn
+with ``--seed`` 3 by default, a seed chapter 8's guide does not use. clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
 made here on first use with ``pip install clustimage==1.7.1``), never in the book's
 requirements. The rows go to ``results/benchmarks/clustimage-folders.json`` (a sealed
 artefact that resumes).
