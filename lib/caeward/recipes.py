@@ -67,7 +67,7 @@ DEFAULT_RECIPE = "auto"
 #: ``"auto"``'s policy: the recipe for up to (and including) so many images, in order;
 #: the last row takes every larger folder. Set from chapter 8's guide
 #: (:mod:`caeward.experiments.folder_guide`), which checks it against its measurements.
-POLICY = ((316, "hog-ward"), (7071, "hog-umap-ward"), (math.inf, "proposed-umap-ward"))
+POLICY = ((316, "hog-ward"), (math.inf, "hog-umap-ward"))
 
 #: Optimizer steps of the CAE recipes unless told otherwise.
 DEFAULT_STEPS = 500
