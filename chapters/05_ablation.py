@@ -568,7 +568,7 @@ from caeward.experiments.verdicts import paired_interval, welch_interval
 sizes_autoencoder = autoencoder  # the training whose cut sizes are above, drawn below
 
 if budget.is_quick:  # the tests: no codes are committed at the quick budget
-    from caeward.experiments.store import store_codes
+    from caeward.experiments.committed_codes import store_codes
 
     experiments.trained_codes("cae", test_images, budget, 0, device, progress=False)
     store_codes("cae", test_images, budget, 0, overwrite=True)

@@ -10,8 +10,15 @@ job, from the bottom up:
 - :mod:`~caeward.experiments.registry` -- the autoencoders and methods by name, as values:
   a method is a representation step and a clustering step, named
   ``<representation>-<clustering>`` (``pixels-kmeans``, ``proposed-ward``, ``cae-idec``);
-- :mod:`~caeward.experiments.store` -- trainings, codes and UMAP embeddings on disk,
-  verified before use and locked while made, and the codes committed for figures;
+- the store of trainings, verified before use and locked while made:
+  :mod:`~caeward.experiments.training_cache` -- which cache folder is a training's, its
+  record, locks and verified lookups; :mod:`~caeward.experiments.trainings` -- the
+  trainings and their codes, trained or resumed once; :mod:`~caeward.experiments.training_clock`
+  -- the wall time of all a training's runs; :mod:`~caeward.experiments.sibling_starts` --
+  a training continuing a shorter sibling's checkpoint; :mod:`~caeward.experiments.committed_codes`
+  -- the codes (and weights) committed for figures; :mod:`~caeward.experiments.embedding_cache`
+  -- UMAP embeddings, computed once; :mod:`~caeward.experiments.run_codes` -- a stored
+  run's own codes for a chapter's figure, never trained;
 - :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run, and
   the tables made of them;
 - :mod:`~caeward.experiments.artefacts` -- every other computed table (guides,
@@ -56,13 +63,15 @@ The names below are what the chapters use.
 """
 
 from .cost import format_duration, missing_runs_seconds, training_estimate
+from .embedding_cache import umap_embedding
 from .paper import N2D, TABLE1
 from .registry import AUTOENCODER_NAMES, AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1_METHODS, UMAP_METHODS
 from .results import Result, compute_spent, format_table, load_results, results_table, trained_as_stored
+from .run_codes import codes_at_hand, own_codes_by_seed, stored_run_codes
 from .runner import load_dataset, predict, run, run_many, train_autoencoder
 from .settings import BUDGETS, DATASETS, bf16_twin, current_budget, results_dir, setup
-from .store import (codes_at_hand, is_cached, own_codes_by_seed, stored_run_codes, trained_codes,
-                    trained_model, umap_embedding)
+from .training_cache import is_cached
+from .trainings import trained_codes, trained_model
 
 __all__ = ["AUTOENCODER_NAMES", "AUTOENCODERS", "BUDGETS", "DATASETS", "METHODS", "N2D", "PROPOSED_VARIANTS",
            "Result", "TABLE1", "TABLE1_METHODS", "UMAP_METHODS", "bf16_twin", "compute_spent",

@@ -63,7 +63,8 @@ def calibration_sets(budget: str | Budget = "full", device: str = "cpu") -> list
     """The sets of points to calibrate on: dicts with ``name``, ``dataset``,
     ``autoencoder``, ``seed``, ``true_k``, ``points`` (n, d) and ``labels`` (n,)."""
     from .runner import load_dataset
-    from .store import is_cached, trained_codes
+    from .training_cache import is_cached
+    from .trainings import trained_codes
 
     budget = budget_named(budget)
     sets = []

@@ -413,7 +413,7 @@ def trained_as_stored(result: Result, codes_info: dict) -> bool:
     result : Result
         A stored result of a method with an autoencoder.
     codes_info : dict
-        The ``info`` that :func:`caeward.experiments.store.trained_codes` returned.
+        The ``info`` that :func:`caeward.experiments.trainings.trained_codes` returned.
     """
     if result.autoencoder is None:
         raise ValueError(f"{result.method!r} has no autoencoder, so no training to compare")
