@@ -56,8 +56,8 @@ from scipy.cluster import hierarchy as sch
 from caeward import anatomy, cluster, experiments, metrics, models
 from caeward.experiments import (AUTOENCODER_NAMES, AUTOENCODERS, METHODS,
                                  PROPOSED_VARIANTS, TABLE1, current_budget, setup)
-from caeward.experiments import ablation_views as views
-from caeward.experiments.book import figure_size, glue, show_table, signed
+from caeward.experiments.views import ablation_views as views
+from caeward.experiments.views.book import figure_size, glue, show_table, signed
 from caeward.experiments.verdicts import (DEEPER_KMEANS, PAPER_CLAIMS, claim_evidence,
                                           claim_verdicts, claim_words, compare_samples,
                                           effect_words)

@@ -104,7 +104,7 @@ def test_the_method_layer_never_imports_the_experiments(name):
     assert not {m for m in graph()[name] if m.startswith("caeward.experiments")}
 
 
-@pytest.mark.parametrize("package", ["caeward", "caeward.experiments"])
+@pytest.mark.parametrize("package", ["caeward", "caeward.experiments", "caeward.experiments.views"])
 def test_every_module_is_in_its_layers_index(package):
     """A newcomer reads the package docstring to find the module for a job: each public
     module of the layer must be named there (``:mod:`` reference)."""

@@ -50,14 +50,20 @@ job, from the bottom up:
 
 *How the book shows them*
 
-- :mod:`~caeward.experiments.book` -- one figure style, glued numbers, tables that fit;
-- :mod:`~caeward.experiments.formatting` -- ``mean ± sd``, written one way everywhere;
-- :mod:`~caeward.experiments.table1` -- Table 1 against the paper's (chapter 4);
-- :mod:`~caeward.experiments.chapter_views`, :mod:`~caeward.experiments.ablation_views`,
-  :mod:`~caeward.experiments.manifold_views` -- the tables and figures of chapters 1-3,
-  5 and 6, so that a chapter's cells show the idea;
-- :mod:`~caeward.experiments.ledger` -- which runs each chapter reads, with their
-  provenance (the appendix).
+- :mod:`~caeward.experiments.views` -- the package that shows results in the book (it
+  computes nothing):
+
+  - :mod:`~caeward.experiments.views.book` -- one figure style, glued numbers, tables
+    that fit;
+  - :mod:`~caeward.experiments.views.formatting` -- ``mean ± sd``, written one way
+    everywhere;
+  - :mod:`~caeward.experiments.views.table1` -- Table 1 against the paper's (chapter 4);
+  - :mod:`~caeward.experiments.views.chapter_views`,
+    :mod:`~caeward.experiments.views.ablation_views`,
+    :mod:`~caeward.experiments.views.manifold_views` -- the tables and figures of
+    chapters 1-3, 5 and 6, so that a chapter's cells show the idea;
+  - :mod:`~caeward.experiments.views.ledger` -- which runs each chapter reads, with
+    their provenance (the appendix).
 
 The names below are what the chapters use.
 """

@@ -32,10 +32,10 @@ import numpy as np
 
 from .. import runtime
 from ..files import create_exclusive, atomic_path
-from .formatting import mean_sd, mean_sd_text
 from .paper import TABLE1
 from .registry import METHODS, own_seconds
 from .settings import BUDGETS, DATASETS, MAX_SEED, Budget, budget_named, results_dir
+from .views.formatting import mean_sd, mean_sd_text
 
 __all__ = ["Result", "ResultFileError", "InvalidResultWarning", "result_path", "read_result", "write_result",
            "stored_result", "load_results", "canonical_sha256", "seal_file",

@@ -114,10 +114,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .book import signed
-from .formatting import mean_sd
 from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
+from .views.book import signed
+from .views.formatting import mean_sd
 
 __all__ = ["Claim", "PAPER_CLAIMS", "DEEPER_KMEANS", "LEVEL", "MAX_SEEDS", "MARGIN",
            "METRIC_RANGE", "DIFFERENCE_RANGE", "claim_verdicts", "verdict_grid", "claim_words",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .book import signed
 from .formatting import compact_mean_sd
-from .registry import AUTOENCODERS, METHODS
+from ..registry import AUTOENCODERS, METHODS
 
 __all__ = ["CLUSTERINGS", "LINKAGES", "titled", "compact_mean_sd", "variant_table", "ablation_frame",
            "variant_summary", "against_reference", "skip_effect", "plot_skip_scatter",
@@ -29,7 +29,7 @@ LINKAGES = ["single", "complete", "average", "ward", "kmeans"]
 
 
 def titled(title: str, table):
-    """``table`` (the HTML :func:`~caeward.experiments.book.show_table` returns) under a
+    """``table`` (the HTML :func:`~caeward.experiments.views.book.show_table` returns) under a
     bold one-line title, in one output, so that the title stays with its table."""
     from html import escape
 
@@ -199,7 +199,7 @@ def epochs_frame(frame: pd.DataFrame, names=("proposed-50ep", "proposed-100ep", 
     its 50- and 100-epoch runs; only runs of one training show what longer training
     of the same network does. Seeds with a single epoch count are left out.
     """
-    from .results import one_training
+    from ..results import one_training
 
     runs = frame[frame["autoencoder"].isin(list(names))]
     shown = []
