@@ -62,7 +62,7 @@ from scipy.cluster import hierarchy as sch
 from caeward import CAEWard, cut, metrics, number_of_clusters
 from caeward.experiments import current_budget, setup
 from caeward.experiments.own_images import caeward_settings, digits_runs, load_digits16
-from caeward.experiments.results import mean_sd, mean_sd_text
+from caeward.experiments.views.formatting import mean_sd, mean_sd_text
 
 device = setup(seed=0)
 budget = current_budget()

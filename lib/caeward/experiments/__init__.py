@@ -19,8 +19,10 @@ job, from the bottom up:
   -- the codes (and weights) committed for figures; :mod:`~caeward.experiments.embedding_cache`
   -- UMAP embeddings, computed once; :mod:`~caeward.experiments.run_codes` -- a stored
   run's own codes for a chapter's figure, never trained;
-- :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run, and
-  the tables made of them;
+- :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run,
+  checked when read;
+- :mod:`~caeward.experiments.provenance` -- the training behind a stored result (the
+  same training or not), and the compute a set of results recorded;
 - :mod:`~caeward.experiments.artefacts` -- every other computed table (guides,
   calibrations, purities) as a sealed, resumable load-or-compute JSON file;
 - :mod:`~caeward.experiments.paper` -- the paper's numbers, labelled as the paper's.
@@ -57,6 +59,8 @@ job, from the bottom up:
     that fit;
   - :mod:`~caeward.experiments.views.formatting` -- ``mean ± sd``, written one way
     everywhere;
+  - :mod:`~caeward.experiments.views.results_tables` -- the tables of stored results,
+    mean ± sd beside the paper's;
   - :mod:`~caeward.experiments.views.table1` -- Table 1 against the paper's (chapter 4);
   - :mod:`~caeward.experiments.views.chapter_views`,
     :mod:`~caeward.experiments.views.ablation_views`,
@@ -72,12 +76,14 @@ from .cost import format_duration, missing_runs_seconds, training_estimate
 from .embedding_cache import umap_embedding
 from .paper import N2D, TABLE1
 from .registry import AUTOENCODER_NAMES, AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1_METHODS, UMAP_METHODS
-from .results import Result, compute_spent, format_table, load_results, results_table, trained_as_stored
+from .provenance import compute_spent, trained_as_stored
+from .results import Result, load_results
 from .run_codes import codes_at_hand, own_codes_by_seed, stored_run_codes
 from .runner import load_dataset, predict, run, run_many, train_autoencoder
 from .settings import BUDGETS, DATASETS, bf16_twin, current_budget, results_dir, setup
 from .training_cache import is_cached
 from .trainings import trained_codes, trained_model
+from .views.results_tables import format_table, results_table
 
 __all__ = ["AUTOENCODER_NAMES", "AUTOENCODERS", "BUDGETS", "DATASETS", "METHODS", "N2D", "PROPOSED_VARIANTS",
            "Result", "TABLE1", "TABLE1_METHODS", "UMAP_METHODS", "bf16_twin", "compute_spent",

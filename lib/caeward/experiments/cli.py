@@ -182,7 +182,9 @@ def _command(args) -> int:
     budget = _budget(args.budget)
     if args.command == "table":
         _check_settings(cache=False, data=False)
-        from .results import InvalidResultWarning, compute_spent, load_results, results_table
+        from .provenance import compute_spent
+        from .results import InvalidResultWarning, load_results
+        from .views.results_tables import results_table
 
         with warnings.catch_warnings(record=True) as flagged:  # each on stderr, whatever the filters say
             warnings.simplefilter("always", InvalidResultWarning)

@@ -4,14 +4,14 @@ The figures of chapters 3 to 5 must show the training behind a stored result, so
 the ACC printed on a panel is the stored run's. The codes are looked up in the cache
 and among the committed codes (:mod:`~caeward.experiments.training_cache`), and are a
 run's own when their training's loss curve is the run's
-(:func:`caeward.experiments.results.trained_as_stored`).
+(:func:`caeward.experiments.provenance.trained_as_stored`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .results import trained_as_stored
+from .provenance import trained_as_stored
 from .settings import Budget
 from .training_cache import _stored_codes, training_key
 
@@ -27,7 +27,7 @@ def stored_run_codes(name: str, images: np.ndarray, budget: Budget, results, met
     seeds of the stored runs of ``methods`` on ``dataset`` in order and returns the
     first whose training of autoencoder ``name`` is in the cache or committed under
     ``results/codes/`` and is that run's very training (equal per-epoch losses, as
-    :func:`caeward.experiments.results.trained_as_stored` checks).
+    :func:`caeward.experiments.provenance.trained_as_stored` checks).
 
     Parameters
     ----------

@@ -22,7 +22,7 @@ distribution (``scipy.stats.t``), over seeds; a claim is one of three kinds:
 ``best``
     row A has the highest mean ACC of all Table 1 rows. The row with the highest
     mean and, for each other row, the interval of its gap to it (paired where the
-    two cluster one training, by the check of :func:`caeward.experiments.results.
+    two cluster one training, by the check of :func:`caeward.experiments.provenance.
     training_id`; Welch otherwise). *Best* when every gap's interval excludes 0;
     *tied with …* naming the rows whose interval holds 0; when A is not the top row,
     *X ahead* if X's gap over A excludes 0, else *tied with X*.
@@ -405,7 +405,7 @@ def verdict_grid(verdicts, claims=PAPER_CLAIMS, datasets=("mnist-full", "mnist-t
 
 
 def _training(result):
-    from .results import training_id
+    from .provenance import training_id
 
     found = training_id(result)
     return None if found is None else (found[0], found[3])

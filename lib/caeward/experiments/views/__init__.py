@@ -8,10 +8,12 @@ here computes a result or trains. Its modules, by job:
 - :mod:`~caeward.experiments.views.book` -- one figure style, glued numbers, tables that
   fit the page;
 - :mod:`~caeward.experiments.views.formatting` -- how a number is written: ``mean ± sd``,
-  written one way everywhere.
+  an sd alone, the paper's numbers, written one way everywhere.
 
 *Chapters' tables and figures*
 
+- :mod:`~caeward.experiments.views.results_tables` -- mean ± sd per method and data set
+  beside the paper's (chapters 1, 2 and 4, the landing page);
 - :mod:`~caeward.experiments.views.table1` -- Table 1 against the paper's (chapter 4);
 - :mod:`~caeward.experiments.views.chapter_views` -- the tables and figures of chapters
   1-3, so that a chapter's cells show the idea;

@@ -194,12 +194,12 @@ def epochs_frame(frame: pd.DataFrame, names=("proposed-50ep", "proposed-100ep", 
     Every stored run of ``names`` is kept (the 200-epoch ones are Table 1's), with a
     column ``one_training``: whether the run is part of the seed's one training seen
     after different numbers of epochs (its per-epoch losses are the start of the
-    seed's longest such curve, :func:`~caeward.experiments.results.one_training`). A
+    seed's longest such curve, :func:`~caeward.experiments.provenance.one_training`). A
     seed's 200-epoch run may be a separate training, made on another machine, from
     its 50- and 100-epoch runs; only runs of one training show what longer training
     of the same network does. Seeds with a single epoch count are left out.
     """
-    from ..results import one_training
+    from ..provenance import one_training
 
     runs = frame[frame["autoencoder"].isin(list(names))]
     shown = []
