@@ -10,15 +10,22 @@ job, from the bottom up:
 - :mod:`~caeward.experiments.registry` -- the autoencoders and methods by name, as values:
   a method is a representation step and a clustering step, named
   ``<representation>-<clustering>`` (``pixels-kmeans``, ``proposed-ward``, ``cae-idec``);
-- the store of trainings, verified before use and locked while made:
-  :mod:`~caeward.experiments.training_cache` -- which cache folder is a training's, its
-  record, locks and verified lookups; :mod:`~caeward.experiments.trainings` -- the
-  trainings and their codes, trained or resumed once; :mod:`~caeward.experiments.training_clock`
-  -- the wall time of all a training's runs; :mod:`~caeward.experiments.sibling_starts` --
-  a training continuing a shorter sibling's checkpoint; :mod:`~caeward.experiments.committed_codes`
-  -- the codes (and weights) committed for figures; :mod:`~caeward.experiments.embedding_cache`
-  -- UMAP embeddings, computed once; :mod:`~caeward.experiments.run_codes` -- a stored
-  run's own codes for a chapter's figure, never trained;
+- the store of trainings, codes and UMAP embeddings on disk, verified before use and
+  locked while made:
+
+  - :mod:`~caeward.experiments.training_cache` -- which cache folder is a training's,
+    proven by its record; locks, and lookups of cached and committed codes;
+  - :mod:`~caeward.experiments.trainings` -- the trainings and their codes, trained (or
+    resumed) only when nothing stored is that training;
+  - :mod:`~caeward.experiments.training_clock` -- the wall time of all a training's runs;
+  - :mod:`~caeward.experiments.sibling_starts` -- a training continuing the checkpoint of
+    a shorter sibling (the epochs ablation);
+  - :mod:`~caeward.experiments.committed_codes` -- the codes, and weights, committed for
+    the chapters' figures;
+  - :mod:`~caeward.experiments.embedding_cache` -- UMAP embeddings, computed once;
+  - :mod:`~caeward.experiments.run_codes` -- a stored run's own codes, for a chapter's
+    figure, never trained;
+
 - :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run,
   checked when read;
 - :mod:`~caeward.experiments.provenance` -- the training behind a stored result (the
