@@ -50,8 +50,8 @@ from pathlib import Path
 
 from caeward import experiments
 from caeward.experiments import TABLE1, bf16_twin, current_budget, setup
-from caeward.experiments.book import glue, glue_table
-from caeward.experiments.ledger import chapter_times
+from caeward.experiments.views.book import glue, glue_table
+from caeward.experiments.views.ledger import chapter_times
 from caeward.experiments.settings import benchmarks_dir
 from caeward.experiments.verdicts import (MARGIN, PAPER_CLAIMS, Claim, claim_evidence,
                                           claim_verdicts, claim_words, effect_words,

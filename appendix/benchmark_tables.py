@@ -36,9 +36,9 @@ if "google.colab" in sys.modules:
 
 # %% tags=["hide-input"]
 from caeward.experiments import setup
-from caeward.experiments.ablation_views import titled
-from caeward.experiments.book import show_table
-from caeward.experiments.ledger import benchmark_frames
+from caeward.experiments.views.ablation_views import titled
+from caeward.experiments.views.book import show_table
+from caeward.experiments.views.ledger import benchmark_frames
 from caeward.experiments.settings import benchmarks_dir
 
 device = setup(seed=0)

@@ -48,8 +48,8 @@ import pandas as pd
 from caeward import experiments, metrics
 from caeward.experiments import (AUTOENCODER_NAMES, bf16_twin, current_budget,
                                  setup)
-from caeward.experiments.book import glue, show_table
-from caeward.experiments.ledger import RUN_GROUPS, chapter_times, fit_report
+from caeward.experiments.views.book import glue, show_table
+from caeward.experiments.views.ledger import RUN_GROUPS, chapter_times, fit_report
 from caeward.experiments.precision import (PRECISION_METHODS, bf16_verdicts,
                                            precision_frame)
 from caeward.experiments.settings import benchmarks_dir

@@ -37,8 +37,8 @@ if "google.colab" in sys.modules:
 # %% tags=["hide-input"]
 from caeward import experiments
 from caeward.experiments import current_budget, setup
-from caeward.experiments.book import show_table
-from caeward.experiments.ledger import RUN_GROUPS, provenance_frame, stage_costs
+from caeward.experiments.views.book import show_table
+from caeward.experiments.views.ledger import RUN_GROUPS, provenance_frame, stage_costs
 
 device = setup(seed=0)
 budget = current_budget()
@@ -61,7 +61,7 @@ show_table(provenance_frame(stored), drop_constant=False)
 # ## What each stage costs
 #
 # The median wall time of each stage over a row's stored seeds, in seconds, per
-# method and device (`caeward.experiments.ledger.stage_costs`):
+# method and device (`caeward.experiments.views.ledger.stage_costs`):
 #
 # pretrain s
 # : training the autoencoder: the training's own time, summed over the processes

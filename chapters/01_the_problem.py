@@ -58,10 +58,12 @@ from scipy.optimize import linear_sum_assignment
 
 from caeward import cluster, experiments, metrics
 from caeward.experiments import current_budget, setup
-from caeward.experiments.book import glue, glue_scores, show_table, signed
-from caeward.experiments.chapter_views import (cluster_means_figure, clusters_by_class,
-                                               confusion_figure, largest_confusions,
-                                               paper_comparison)
+from caeward.experiments.views.book import glue, glue_scores, show_table, signed
+from caeward.experiments.views.chapter_views import (cluster_means_figure,
+                                                     clusters_by_class,
+                                                     confusion_figure,
+                                                     largest_confusions,
+                                                     paper_comparison)
 
 device = setup(seed=0)
 budget = current_budget()

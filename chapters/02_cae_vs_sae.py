@@ -54,10 +54,11 @@ import torch
 
 from caeward import anatomy, experiments, models
 from caeward.experiments import AUTOENCODERS, current_budget, setup, trained_model
-from caeward.experiments.book import glue, glue_scores, show_table, signed
-from caeward.experiments.chapter_views import (gradient_reach_figure, layer_view,
-                                               loss_curves_figure, paper_comparison,
-                                               reach_table, reconstruction_figure)
+from caeward.experiments.views.book import glue, glue_scores, show_table, signed
+from caeward.experiments.views.chapter_views import (gradient_reach_figure, layer_view,
+                                                     loss_curves_figure,
+                                                     paper_comparison, reach_table,
+                                                     reconstruction_figure)
 from caeward.train import reconstruction_error, to_tensor
 
 device = setup(seed=0)

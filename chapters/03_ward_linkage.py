@@ -58,10 +58,11 @@ from scipy.cluster import hierarchy as sch
 
 from caeward import cluster, experiments, metrics, number_of_clusters
 from caeward.experiments import current_budget, setup
-from caeward.experiments.book import figure_size, glue, show_table
-from caeward.experiments.chapter_views import (dendrogram_gaps_figure, summarise_trials,
-                                               ward_benchmark_summary,
-                                               ward_kmeans_figure)
+from caeward.experiments.views.book import figure_size, glue, show_table
+from caeward.experiments.views.chapter_views import (dendrogram_gaps_figure,
+                                                     summarise_trials,
+                                                     ward_benchmark_summary,
+                                                     ward_kmeans_figure)
 from caeward.experiments.settings import benchmarks_dir
 from caeward.ward_torch import ward_linkage_torch
 

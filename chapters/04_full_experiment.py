@@ -52,9 +52,9 @@ from sklearn.manifold import TSNE
 from caeward import cluster, experiments, metrics
 from caeward.experiments import (METHODS, TABLE1, TABLE1_METHODS, bf16_twin,
                                  current_budget, setup)
-from caeward.experiments.book import figure_size, glue, show_table, signed
-from caeward.experiments.table1 import (plot_cluster_maps, plot_seeds_against_paper,
-                                        table1_for)
+from caeward.experiments.views.book import figure_size, glue, show_table, signed
+from caeward.experiments.views.table1 import (plot_cluster_maps,
+                                              plot_seeds_against_paper, table1_for)
 from caeward.experiments.verdicts import (MARGIN, METRIC_RANGE, PAPER_CLAIMS,
                                           claim_evidence, claim_verdicts, claim_words,
                                           clip_interval, interval_side, interval_text,

@@ -56,8 +56,8 @@ from scipy.cluster import hierarchy as sch
 from caeward import anatomy, cluster, experiments, metrics, models
 from caeward.experiments import (AUTOENCODER_NAMES, AUTOENCODERS, METHODS,
                                  PROPOSED_VARIANTS, TABLE1, current_budget, setup)
-from caeward.experiments import ablation_views as views
-from caeward.experiments.book import figure_size, glue, show_table, signed
+from caeward.experiments.views import ablation_views as views
+from caeward.experiments.views.book import figure_size, glue, show_table, signed
 from caeward.experiments.verdicts import (DEEPER_KMEANS, PAPER_CLAIMS, claim_evidence,
                                           claim_verdicts, claim_words, compare_samples,
                                           effect_words)
@@ -568,7 +568,7 @@ from caeward.experiments.verdicts import paired_interval, welch_interval
 sizes_autoencoder = autoencoder  # the training whose cut sizes are above, drawn below
 
 if budget.is_quick:  # the tests: no codes are committed at the quick budget
-    from caeward.experiments.store import store_codes
+    from caeward.experiments.committed_codes import store_codes
 
     experiments.trained_codes("cae", test_images, budget, 0, device, progress=False)
     store_codes("cae", test_images, budget, 0, overwrite=True)

@@ -55,8 +55,8 @@ import pandas as pd
 from caeward import cluster, experiments, manifold, metrics, number_of_clusters
 from caeward.experiments import (METHODS, N2D, TABLE1, UMAP_METHODS, current_budget,
                                  is_cached, setup, trained_codes)
-from caeward.experiments import manifold_views as views
-from caeward.experiments.book import figure_size, glue, show_table, signed
+from caeward.experiments.views import manifold_views as views
+from caeward.experiments.views.book import figure_size, glue, show_table, signed
 
 device = setup(seed=0)
 budget = current_budget()

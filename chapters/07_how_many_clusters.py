@@ -52,8 +52,8 @@ import numpy as np
 from caeward import cluster, number_of_clusters
 from caeward.experiments import current_budget, load_dataset, setup, trained_codes
 from caeward.experiments import k_choice as kc
-from caeward.experiments.ablation_views import titled
-from caeward.experiments.book import figure_size, glue, show_table
+from caeward.experiments.views.ablation_views import titled
+from caeward.experiments.views.book import figure_size, glue, show_table
 
 device = setup(seed=0)
 budget = current_budget()

@@ -62,7 +62,7 @@ from scipy.cluster import hierarchy as sch
 from caeward import CAEWard, cut, metrics, number_of_clusters
 from caeward.experiments import current_budget, setup
 from caeward.experiments.own_images import caeward_settings, digits_runs, load_digits16
-from caeward.experiments.results import mean_sd, mean_sd_text
+from caeward.experiments.views.formatting import mean_sd, mean_sd_text
 
 device = setup(seed=0)
 budget = current_budget()
@@ -341,8 +341,8 @@ glue("folder_assign_share", f"{share:.1f}", display=False)
 
 # %%
 from caeward.experiments import folder_guide as fg
-from caeward.experiments.book import glue as glue_text
-from caeward.experiments.book import show_table
+from caeward.experiments.views.book import glue as glue_text
+from caeward.experiments.views.book import show_table
 
 if budget.is_quick:  # the tests compute a small guide of their own
     for name in fg.GUIDE_SETS:
@@ -612,7 +612,7 @@ glue_text("k_noise", f"{noise_right} of {int(noise_row['folders'].sum())}")
 # clustimage at its defaults in a virtualenv of its own:
 
 # %% tags=["hide-input"]
-from caeward.experiments.ablation_views import titled
+from caeward.experiments.views.ablation_views import titled
 
 bench_path = benchmarks_dir() / "clustimage-folders.json"
 if bench_path.exists():

@@ -4,8 +4,8 @@ import json
 import pandas as pd
 
 from _tools import make_result
-from caeward.experiments import ablation_views as views
-from caeward.experiments.ledger import chapter_times
+from caeward.experiments.views import ablation_views as views
+from caeward.experiments.views.ledger import chapter_times
 
 
 def run(method, seed, acc, nmi=0.5):

@@ -34,7 +34,7 @@ _MEMO = '''
 import functools as _functools, hashlib as _hashlib, json as _json, pathlib as _pathlib
 import numpy as _np
 import caeward.manifold as _manifold
-import caeward.experiments.store as _store
+import caeward.experiments.embedding_cache as _embedding_cache
 
 _memo = _pathlib.Path({folder!r})
 _memo.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,7 @@ def _umap_embed(codes, seed, settings=_manifold.UMAPSettings()):
     return embedding
 
 
-_manifold.umap_embed = _store.umap_embed = _umap_embed
+_manifold.umap_embed = _embedding_cache.umap_embed = _umap_embed
 '''
 
 

@@ -375,7 +375,7 @@ def test_landing_page_shows_chapter_4s_verdicts_cell_for_cell():
 
 def test_the_ledger_fits_the_runners_report_and_sums_a_runs_stages():
     from _tools import make_result
-    from caeward.experiments.ledger import fit_report, stage_costs
+    from caeward.experiments.views.ledger import fit_report, stage_costs
 
     report = ("82 of 100 runs are stored; 18 are not (at most about 12.7 h from stored "
               "timings, plus 6 run(s) with no timing to estimate from) and are left out here.\n"

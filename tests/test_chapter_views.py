@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from caeward.experiments import chapter_views as views
+from caeward.experiments.views import chapter_views as views
 
 PM = "\u00a0±\u00a0"
 

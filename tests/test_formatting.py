@@ -2,7 +2,7 @@
 
 import math
 
-from caeward.experiments.formatting import NBSP, compact_mean_sd, mean_sd, mean_sd_text
+from caeward.experiments.views.formatting import NBSP, compact_mean_sd, mean_sd, mean_sd_text
 
 
 def test_mean_sd_uses_the_sample_sd_and_writes_one_seed_alone():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from caeward.experiments import k_choice as kc
-from caeward.experiments.book import MAX_COLUMNS
+from caeward.experiments.views.book import MAX_COLUMNS
 
 
 def frame():

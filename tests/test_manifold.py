@@ -39,7 +39,7 @@ def test_bad_input_is_refused(bad, match):
 
 
 def test_cached_embedding_is_reused_and_verified(tmp_path, monkeypatch):
-    from caeward.experiments.store import umap_embedding as cached_umap_embed
+    from caeward.experiments.embedding_cache import umap_embedding as cached_umap_embed
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path))
     x, _ = _blobs(n=300)
     settings = UMAPSettings(n_components=2, n_neighbors=10)

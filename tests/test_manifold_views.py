@@ -6,8 +6,8 @@ import pytest
 
 from _tools import make_result
 from caeward.experiments import TABLE1
-from caeward.experiments import manifold_views as views
-from caeward.experiments.book import cluster_colours
+from caeward.experiments.views import manifold_views as views
+from caeward.experiments.views.book import cluster_colours
 
 NBSP = "\u00a0"
 

@@ -1,8 +1,8 @@
-"""caeward.experiments.book: tables that fit the page, numbers pasted as printed."""
+"""caeward.experiments.views.book: tables that fit the page, numbers pasted as printed."""
 import pandas as pd
 import pytest
 
-from caeward.experiments import book
+from caeward.experiments.views import book
 
 
 def test_show_table_leaves_out_empty_and_constant_columns_and_the_index():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from caeward.experiments import runner, store
+from caeward.experiments import committed_codes, runner, training_cache, trainings
 from caeward.experiments.cli import main
 from caeward.experiments.results import load_results, result_path
 from caeward.experiments.settings import BUDGETS
@@ -38,7 +38,7 @@ def images():
 
 
 def _folder(name, images, seed):
-    return store.training_folder(store.training_key(name, images, QUICK, seed))
+    return training_cache.training_folder(training_cache.training_key(name, images, QUICK, seed))
 
 
 # 1 ---------------------------------------------------------------------------
@@ -68,28 +68,28 @@ def test_a_flipped_bit_in_a_checkpoint_is_caught_and_never_reaches_a_result(sand
     with pytest.warns(UserWarning, match="fails its check"):
         again = runner.run("cae-ward", "mnist-test", 0, "quick", verbose=False)
     assert again.acc == intact.acc  # retrained from the start: the same training, the same labels
-    codes, _ = store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+    codes, _ = trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
     assert np.abs(codes).max() < 1e3
 
 
 def test_codes_that_are_not_finite_are_never_cached(sandbox, images, monkeypatch):
-    monkeypatch.setattr(store, "embed", lambda model, x: np.full((len(x), 10), np.nan, np.float32))
-    with pytest.raises(store.StoreError, match="diverged"):
-        store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+    monkeypatch.setattr(trainings, "embed", lambda model, x: np.full((len(x), 10), np.nan, np.float32))
+    with pytest.raises(training_cache.StoreError, match="diverged"):
+        trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
     assert not (_folder("cae", images, 0) / "codes.npy").exists()
 
 
 # 2 ---------------------------------------------------------------------------
 
 def test_self_training_on_committed_codes_trains_the_missing_network(sandbox, images, monkeypatch):
-    store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
-    store.store_codes("cae", images, QUICK, 0)
+    trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+    committed_codes.store_codes("cae", images, QUICK, 0)
     monkeypatch.setenv("CAEWARD_CACHE", str(sandbox / "fresh-cache"))  # a new machine
     # What is checked is which network the self-training starts from and records, not
     # where 150 batches of it lead (test_runner runs cae-idec at the quick budget): a few
     # batches do. The training, its key and the result's path are the quick budget's.
     few = replace(QUICK, selftrain_maxiter=5)
-    assert store.training_key("cae", images, few, 0) == store.training_key("cae", images, QUICK, 0)
+    assert training_cache.training_key("cae", images, few, 0) == training_cache.training_key("cae", images, QUICK, 0)
     result = runner.run("cae-idec", "mnist-test", 0, few, verbose=False)
     assert result_path("cae-idec", "mnist-test", 0, "quick").exists()
     assert result.details["selftrain"]["iterations"] > 0
@@ -134,7 +134,7 @@ def test_edited_committed_metadata_is_not_taken_as_fact(sandbox, images, monkeyp
         record.write_text("[1, 2, 3]")
     monkeypatch.setenv("CAEWARD_CACHE", str(sandbox / "fresh-cache"))
     with pytest.warns(UserWarning, match="not used"):
-        _, info = store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+        _, info = trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
     assert info["source"] == "trained" and info["reconstruction_mse"] > 0
 
 
@@ -153,7 +153,7 @@ def _must_not_compute(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("work started before the command was checked")
     monkeypatch.setattr(runner, "represent", refuse)
-    monkeypatch.setattr(store, "trained_codes", refuse)
+    monkeypatch.setattr(trainings, "trained_codes", refuse)
 
 
 @pytest.mark.parametrize("argv, says", [
@@ -245,7 +245,7 @@ def test_a_write_killed_halfway_leaves_nothing_behind_for_long(sandbox, images):
     subprocess.run([sys.executable, "-c", killed], cwd=ROOT, check=False)
     (left,) = [p for p in folder.iterdir() if p.name.startswith(".pretrain.pt")]
     assert not (folder / "pretrain.pt").exists()
-    _, info = store.trained_model("cae", images, QUICK, 0, "cpu", progress=False)
+    _, info = trainings.trained_model("cae", images, QUICK, 0, "cpu", progress=False)
     assert not left.exists() and info["pretrain_runs"] == 1
     assert (folder / "pretrain.pt").exists() and checkpoint_record(folder / "pretrain.pt").exists()
 
@@ -261,7 +261,7 @@ def test_a_temporary_of_a_live_writer_is_kept(tmp_path):
 # cache identity --------------------------------------------------------------
 
 def test_the_cache_key_names_a_training_version_not_source_text(images):
-    key = store.training_key("cae", images, QUICK, 0)
+    key = training_cache.training_key("cae", images, QUICK, 0)
     assert key["training_version"] >= 1 and "code_version" not in key
     assert set(key) == {"autoencoder", "spec", "training_version", "data_sha256", "n_samples", "epochs",
                         "batch_size", "bf16", "seed"}
@@ -275,7 +275,7 @@ def test_the_committed_codes_serve_the_chapters_without_training(monkeypatch, tm
 
     def refuse(*args, **kwargs):
         raise AssertionError("trained although the codes are committed")
-    monkeypatch.setattr(store, "pretrain", refuse)
+    monkeypatch.setattr(trainings, "pretrain", refuse)
     folders = sorted((ROOT / "results" / "codes" / "full").iterdir())
     assert folders
     for folder in folders:
@@ -283,7 +283,7 @@ def test_the_committed_codes_serve_the_chapters_without_training(monkeypatch, tm
         assert key["training_version"] == TRAINING_VERSION
         dataset = {70_000: "mnist-full", 10_000: "mnist-test"}[key["n_samples"]]
         images, _ = runner.load_dataset(dataset, "full")
-        codes, info = store.trained_codes(key["autoencoder"], images, BUDGETS["full"], key["seed"], "cpu")
+        codes, info = trainings.trained_codes(key["autoencoder"], images, BUDGETS["full"], key["seed"], "cpu")
         assert info["source"] == "committed" and info["key"] == key and np.isfinite(codes).all()
 
 
@@ -316,9 +316,9 @@ def test_a_folder_without_its_record_is_not_trusted(sandbox, images):
     runner.run("cae-kmeans", "mnist-test", 0, "quick", verbose=False)
     folder = _folder("cae", images, 0)
     (folder / "key.json").unlink()
-    assert not store.is_cached("cae", images, QUICK, 0)
+    assert not training_cache.is_cached("cae", images, QUICK, 0)
     with pytest.warns(UserWarning, match="records no training key"):
-        _, info = store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+        _, info = trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
     assert info["source"] == "trained"
 
 
@@ -384,17 +384,17 @@ def test_every_committed_result_is_sealed_and_valid():
 
 def test_a_training_gives_the_same_codes_whatever_threads_the_process_has(sandbox, images, tmp_path):
     torch.set_num_threads(2)
-    codes, info = store.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
-    assert info["trained_on"]["threads"] == store.TRAINING_THREADS
+    codes, info = trainings.trained_codes("cae", images, QUICK, 0, "cpu", progress=False)
+    assert info["trained_on"]["threads"] == trainings.TRAINING_THREADS
     assert torch.get_num_threads() == 2  # restored after the training
     other = tmp_path / "other-cache"
     script = textwrap.dedent(f"""
         import numpy as np, torch
         torch.set_num_threads(1)  # as a campaign's worker
-        from caeward.experiments import runner, store
+        from caeward.experiments import runner, trainings
         from caeward.experiments.settings import BUDGETS
         images = runner.load_dataset("mnist-test", "quick")[0]
-        codes, _ = store.trained_codes("cae", images, BUDGETS["quick"], 0, "cpu", progress=False)
+        codes, _ = trainings.trained_codes("cae", images, BUDGETS["quick"], 0, "cpu", progress=False)
         np.save({str(tmp_path / 'codes.npy')!r}, codes)
     """)
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
@@ -441,7 +441,7 @@ def test_a_full_results_disk_keeps_the_result_and_says_so_in_one_line(sandbox, m
 def test_a_full_cache_disk_is_one_line_naming_the_folder(sandbox, monkeypatch, capsys, failure):
     def full(*args, **kwargs):
         raise failure
-    monkeypatch.setattr(store, "pretrain", full)
+    monkeypatch.setattr(trainings, "pretrain", full)
     assert main(["run", "--method", "cae-kmeans", "--dataset", "mnist-test", "--seed", "0"]) == 2
     err = capsys.readouterr().err
     assert "cannot write into the cache folder" in err and str(sandbox / "cache") in err

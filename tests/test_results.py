@@ -1,8 +1,10 @@
-"""caeward.experiments.results: the summaries chapters print from stored results."""
+"""The summaries chapters print from stored results: caeward.experiments.views.formatting,
+caeward.experiments.provenance and the Result record."""
 
 import pytest
 
-from caeward.experiments.results import mean_sd, one_training, sd_text
+from caeward.experiments.provenance import one_training
+from caeward.experiments.views.formatting import mean_sd, sd_text
 from _tools import make_result
 
 

@@ -136,7 +136,7 @@ def test_clusterings_share_one_training(results_root, shared_cache, monkeypatch)
 
 def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results_root, shared_cache, monkeypatch):
     from caeward import cluster, number_of_clusters
-    from caeward.experiments.store import trained_codes
+    from caeward.experiments.trainings import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
     images, _ = experiment.load_dataset("mnist-test", "quick")
@@ -150,7 +150,7 @@ def test_ward_results_keep_enough_merge_heights_for_the_largest_gap_rule(results
 
 
 def test_a_result_knows_its_own_training_and_not_another(results_root, shared_cache, monkeypatch):
-    from caeward.experiments.store import trained_codes
+    from caeward.experiments.trainings import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     ward = experiment.run("cae-ward", "mnist-test", 1, "quick", verbose=False)
     assert ward.cpu_kernels  # the SIMD level the run's CPU kernels used, recorded
@@ -183,7 +183,7 @@ def test_a_bf16_twin_trains_apart_and_is_stored_apart(results_root, shared_cache
 
 
 def test_tampered_codes_are_recomputed(results_root, shared_cache, monkeypatch):
-    from caeward.experiments.store import trained_codes
+    from caeward.experiments.trainings import trained_codes
     monkeypatch.setenv("CAEWARD_CACHE", str(shared_cache))
     images, _ = experiment.load_dataset("mnist-test", "quick")
     codes, info = trained_codes("cae", images, BUDGETS["quick"], 5, "cpu", progress=False)
@@ -265,7 +265,7 @@ def test_compute_spent_counts_only_the_epochs_a_continued_training_added():
 
 
 def test_train_caches_the_runners_training_and_writes_no_result(results_root, tmp_path, monkeypatch, capsys):
-    from caeward.experiments.store import is_cached
+    from caeward.experiments.training_cache import is_cached
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
     images, _ = experiment.load_dataset("mnist-test", "quick")
     assert not is_cached("cae", images, BUDGETS["quick"], seed=3)

@@ -6,8 +6,8 @@ import pytest
 
 from _tools import make_result
 from caeward.experiments import TABLE1, results_table
-from caeward.experiments.book import cluster_colours
-from caeward.experiments.table1 import plot_cluster_maps, plot_seeds_against_paper, table1_for
+from caeward.experiments.views.book import cluster_colours
+from caeward.experiments.views.table1 import plot_cluster_maps, plot_seeds_against_paper, table1_for
 
 
 def run(method, dataset, seed, acc, nmi):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from caeward import runtime
-from caeward.experiments import runner, store
+from caeward.experiments import runner, training_cache, trainings
 from caeward.experiments.registry import AUTOENCODERS
 from caeward.experiments.settings import BUDGETS
 from caeward.train import load_checkpoint, pretrain, to_tensor
@@ -82,17 +82,17 @@ def test_store_trains_missing_seeds_batched_and_records_it(tmp_path, monkeypatch
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "cache"))
     images, _ = runner.load_dataset("mnist-test", "quick")
     images, budget = images[:256], BUDGETS["quick"]
-    store.trained_codes("sae", images, budget, 1, "cpu", progress=False)  # seed 1 is cached already
-    found = store.trained_codes_seeds("sae", images, budget, [0, 1, 2], "cpu", progress=False)
+    trainings.trained_codes("sae", images, budget, 1, "cpu", progress=False)  # seed 1 is cached already
+    found = trainings.trained_codes_seeds("sae", images, budget, [0, 1, 2], "cpu", progress=False)
     assert [info["source"] for _, info in found] == ["trained", "cache", "trained"]
     for seed, (codes, info) in zip([0, 1, 2], found):
         assert codes.shape == (256, 10) and info["key"]["seed"] == seed
     epochs = budget.sae_epochs
     assert found[0][1]["pretrain_batched"] == [{"from_epoch": 0, "to_epoch": epochs, "batched": 2}]
     assert found[1][1]["pretrain_batched"] == []
-    clock = json.loads((store.training_folder(found[2][1]["key"]) / "pretrain_clock.json").read_text())
+    clock = json.loads((training_cache.training_folder(found[2][1]["key"]) / "pretrain_clock.json").read_text())
     assert clock[0]["batched"] == 2 and clock[0]["seconds"] > 0
     # the batched seed's codes are those its single training makes, up to rounding
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path / "alone"))
-    alone, _ = store.trained_codes("sae", images, budget, 2, "cpu", progress=False)
+    alone, _ = trainings.trained_codes("sae", images, budget, 2, "cpu", progress=False)
     torch.testing.assert_close(torch.from_numpy(found[2][0]), torch.from_numpy(alone), rtol=1e-3, atol=1e-3)

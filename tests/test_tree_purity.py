@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from caeward import cluster, metrics
-from caeward.experiments import store, tree_purity
+from caeward.experiments import embedding_cache, training_cache, tree_purity
 from caeward.experiments.artefacts import read_sealed
 from caeward.experiments.settings import BUDGETS
 from caeward.experiments.verdicts import t_interval
@@ -30,8 +30,8 @@ def _codes(seed):
 
 def _commit(name, seed, dataset="mnist-test", codes=None):
     images, _ = _fake_dataset(dataset)
-    key = store.training_key(name, images, QUICK, seed)
-    folder = store.committed_folder(key, QUICK)
+    key = training_cache.training_key(name, images, QUICK, seed)
+    folder = training_cache.committed_folder(key, QUICK)
     codes = _codes(seed) if codes is None else codes
     save_verified_array(folder / "codes.npy", folder / "codes.json", codes, {"key": key, "losses": [0.1]})
     return folder, codes
@@ -153,7 +153,7 @@ def test_codes_that_fail_their_check_or_fit_no_data_set_are_left_out(fake_store)
     data = bytearray((folder / "codes.npy").read_bytes())
     data[-1] ^= 0xFF
     (folder / "codes.npy").write_bytes(bytes(data))
-    other = store.committed_folder({"autoencoder": "cae", "seed": 9}, QUICK)
+    other = training_cache.committed_folder({"autoencoder": "cae", "seed": 9}, QUICK)
     save_verified_array(other / "codes.npy", other / "codes.json", _codes(9), {"key": {"autoencoder": "cae"}})
     with pytest.warns(UserWarning) as caught:
         found = tree_purity.committed_trainings(QUICK)
@@ -181,7 +181,7 @@ def test_the_real_umap_step_is_the_stores(tmp_path, monkeypatch):
     _, codes = _commit("cae", 0)
     found = tree_purity.tree_purity_runs(QUICK, trees=["umap-ward"])
     assert not found.complete and [r["linkage"] for r in found.rows] == ["umap-ward"]
-    embedding, info = store.umap_embedding(codes, 0, tree_purity.UMAP)  # the cached one, reused
+    embedding, info = embedding_cache.umap_embedding(codes, 0, tree_purity.UMAP)  # the cached one, reused
     assert info["cached"] and embedding.shape == (N, 10)
     _, labels = _fake_dataset("mnist-test")
     assert found.rows[0]["dendrogram_purity"] == metrics.dendrogram_purity(cluster.linkage(embedding, "ward"),

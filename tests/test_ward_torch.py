@@ -132,7 +132,7 @@ def test_lattice_ties_give_a_valid_ward_hierarchy():
 
 def test_on_mnist_codes(tmp_path, monkeypatch):
     from caeward.experiments.settings import BUDGETS
-    from caeward.experiments.store import trained_codes
+    from caeward.experiments.trainings import trained_codes
     from caeward.experiments.runner import load_dataset
 
     monkeypatch.setenv("CAEWARD_CACHE", str(tmp_path))

@@ -44,7 +44,7 @@ seed 2 after it: the same numbers, at a higher rate.)
 ``--committed-weights`` skips pretraining: the book's own trainings of DCEC's CAE
 (200 epochs on all 10,000 MNIST-test images, the full budget), loaded from the
 weights committed beside their codes in ``results/codes/full/cae-*/`` after their
-SHA-256 check (:mod:`caeward.experiments.store`), go to both sides: Ward on their codes
+SHA-256 check (:mod:`caeward.experiments.training_cache`), go to both sides: Ward on their codes
 (which must match the committed codes; the largest difference is stored) and DeepECT
 as above, for ``--seeds`` (0, 2 and 5 asked by default). A seed whose folder holds
 codes but no weights is left out and named; the config lists the seeds asked and
@@ -272,23 +272,23 @@ def _seed_rows(store: Artefact, peer, data: Path, images, labels, seed: int, arg
 def committed_weights(images: np.ndarray, seeds) -> dict:
     """Per seed, the book's committed full-budget training of DCEC's CAE on ``images``
     (all of MNIST-test): its model, loaded only after its SHA-256 check
-    (:func:`caeward.experiments.store._committed_model`), folder, weights' SHA-256 and
+    (:func:`caeward.experiments.trainings._committed_model`), folder, weights' SHA-256 and
     key. A seed whose folder holds codes but no weights is left out, with a line."""
     import hashlib
 
-    from caeward.experiments import store
+    from caeward.experiments import training_cache, trainings
     from caeward.experiments.settings import BUDGETS
 
     budget, found = BUDGETS["full"], {}
     for seed in seeds:
-        key = store.training_key("cae", images, budget, seed)
-        folder = store.committed_folder(key, budget)
-        loaded = store._committed_model("cae", images, key, budget, "cpu")
+        key = training_cache.training_key("cae", images, budget, seed)
+        folder = training_cache.committed_folder(key, budget)
+        loaded = trainings._committed_model("cae", images, key, budget, "cpu")
         if loaded is None:
             print(f"seed {seed}: {folder.relative_to(ROOT)} holds no usable weights; left out", flush=True)
             continue
         model, info = loaded
-        digest = hashlib.sha256((folder / store._WEIGHTS).read_bytes()).hexdigest()
+        digest = hashlib.sha256((folder / training_cache._WEIGHTS).read_bytes()).hexdigest()
         found[seed] = {"model": model, "folder": folder, "sha256": digest, "key": info["key"],
                        "pretrain_s": info.get("pretrain_s")}
     return found

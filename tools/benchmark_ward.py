@@ -7,7 +7,7 @@ every engine's merge heights agree with fastcluster's. Results go to
 results/benchmarks/ward-<device>.json and a plot beside it.
 
 Data: codes of MNIST images when --codes names a .npy file of codes (e.g. from
-`caeward.experiments.store.trained_codes`), up to its size; beyond it, or without it,
+`caeward.experiments.trainings.trained_codes`), up to its size; beyond it, or without it,
 well-clustered synthetic 10-d data (10 Gaussian blobs).
 
     .venv/bin/python tools/benchmark_ward.py --sizes 5000 10000 20000

@@ -46,10 +46,12 @@ Private helpers (``caeward._validation``: input checks the engines share) are no
 of the interface.
 
 **The experiments** -- :mod:`caeward.experiments`, the book's machinery: budgets and
-paths, the registry of autoencoders and methods, the store of trainings, results and
-their tables, the cost estimate and the runner behind ``python -m caeward`` (all but
-its ``cluster`` command, which is the method layer's). It builds on
-the method layer; the method layer never imports it.
+paths, the registry of autoencoders and methods, the store of trainings and their
+codes, results and their provenance, the cost estimate and the runner behind
+``python -m caeward`` (all but its ``cluster`` command, which is the method layer's),
+and :mod:`caeward.experiments.views`, the tables and figures that show them in the
+book. Its own docstring lists its modules by job. It builds on the method layer; the
+method layer never imports it.
 """
 
 __version__ = "0.1.0"

@@ -7,7 +7,7 @@ for MNIST (as many components as clusters, 20 neighbours, ``min_dist=0``).
 
 Deterministic for a fixed seed on one machine: with ``random_state`` set, umap-learn
 runs its optimisation single-threaded and draws every random number from the seed.
-The book's runner caches embeddings (:func:`caeward.experiments.store.umap_embedding`).
+The book's runner caches embeddings (:func:`caeward.experiments.embedding_cache.umap_embedding`).
 """
 
 from __future__ import annotations

@@ -10,10 +10,26 @@ job, from the bottom up:
 - :mod:`~caeward.experiments.registry` -- the autoencoders and methods by name, as values:
   a method is a representation step and a clustering step, named
   ``<representation>-<clustering>`` (``pixels-kmeans``, ``proposed-ward``, ``cae-idec``);
-- :mod:`~caeward.experiments.store` -- trainings, codes and UMAP embeddings on disk,
-  verified before use and locked while made, and the codes committed for figures;
-- :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run, and
-  the tables made of them;
+- the store of trainings, codes and UMAP embeddings on disk, verified before use and
+  locked while made:
+
+  - :mod:`~caeward.experiments.training_cache` -- which cache folder is a training's,
+    proven by its record; locks, and lookups of cached and committed codes;
+  - :mod:`~caeward.experiments.trainings` -- the trainings and their codes, trained (or
+    resumed) only when nothing stored is that training;
+  - :mod:`~caeward.experiments.training_clock` -- the wall time of all a training's runs;
+  - :mod:`~caeward.experiments.sibling_starts` -- a training continuing the checkpoint of
+    a shorter sibling (the epochs ablation);
+  - :mod:`~caeward.experiments.committed_codes` -- the codes, and weights, committed for
+    the chapters' figures;
+  - :mod:`~caeward.experiments.embedding_cache` -- UMAP embeddings, computed once;
+  - :mod:`~caeward.experiments.run_codes` -- a stored run's own codes, for a chapter's
+    figure, never trained;
+
+- :mod:`~caeward.experiments.results` -- :class:`Result`, one sealed record per run,
+  checked when read;
+- :mod:`~caeward.experiments.provenance` -- the training behind a stored result (the
+  same training or not), and the compute a set of results recorded;
 - :mod:`~caeward.experiments.artefacts` -- every other computed table (guides,
   calibrations, purities) as a sealed, resumable load-or-compute JSON file;
 - :mod:`~caeward.experiments.paper` -- the paper's numbers, labelled as the paper's.
@@ -43,26 +59,38 @@ job, from the bottom up:
 
 *How the book shows them*
 
-- :mod:`~caeward.experiments.book` -- one figure style, glued numbers, tables that fit;
-- :mod:`~caeward.experiments.formatting` -- ``mean ± sd``, written one way everywhere;
-- :mod:`~caeward.experiments.table1` -- Table 1 against the paper's (chapter 4);
-- :mod:`~caeward.experiments.chapter_views`, :mod:`~caeward.experiments.ablation_views`,
-  :mod:`~caeward.experiments.manifold_views` -- the tables and figures of chapters 1-3,
-  5 and 6, so that a chapter's cells show the idea;
-- :mod:`~caeward.experiments.ledger` -- which runs each chapter reads, with their
-  provenance (the appendix).
+- :mod:`~caeward.experiments.views` -- the package that shows results in the book (it
+  computes nothing):
+
+  - :mod:`~caeward.experiments.views.book` -- one figure style, glued numbers, tables
+    that fit;
+  - :mod:`~caeward.experiments.views.formatting` -- ``mean ± sd``, written one way
+    everywhere;
+  - :mod:`~caeward.experiments.views.results_tables` -- the tables of stored results,
+    mean ± sd beside the paper's;
+  - :mod:`~caeward.experiments.views.table1` -- Table 1 against the paper's (chapter 4);
+  - :mod:`~caeward.experiments.views.chapter_views`,
+    :mod:`~caeward.experiments.views.ablation_views`,
+    :mod:`~caeward.experiments.views.manifold_views` -- the tables and figures of
+    chapters 1-3, 5 and 6, so that a chapter's cells show the idea;
+  - :mod:`~caeward.experiments.views.ledger` -- which runs each chapter reads, with
+    their provenance (the appendix).
 
 The names below are what the chapters use.
 """
 
 from .cost import format_duration, missing_runs_seconds, training_estimate
+from .embedding_cache import umap_embedding
 from .paper import N2D, TABLE1
 from .registry import AUTOENCODER_NAMES, AUTOENCODERS, METHODS, PROPOSED_VARIANTS, TABLE1_METHODS, UMAP_METHODS
-from .results import Result, compute_spent, format_table, load_results, results_table, trained_as_stored
+from .provenance import compute_spent, trained_as_stored
+from .results import Result, load_results
+from .run_codes import codes_at_hand, own_codes_by_seed, stored_run_codes
 from .runner import load_dataset, predict, run, run_many, train_autoencoder
 from .settings import BUDGETS, DATASETS, bf16_twin, current_budget, results_dir, setup
-from .store import (codes_at_hand, is_cached, own_codes_by_seed, stored_run_codes, trained_codes,
-                    trained_model, umap_embedding)
+from .training_cache import is_cached
+from .trainings import trained_codes, trained_model
+from .views.results_tables import format_table, results_table
 
 __all__ = ["AUTOENCODER_NAMES", "AUTOENCODERS", "BUDGETS", "DATASETS", "METHODS", "N2D", "PROPOSED_VARIANTS",
            "Result", "TABLE1", "TABLE1_METHODS", "UMAP_METHODS", "bf16_twin", "compute_spent",

@@ -7,11 +7,11 @@ trainings at the full budget) is the one job that outgrows a laptop.
 
 The graph has two kinds of job. A :class:`Training` trains (or resumes, or finds
 cached) one autoencoder on one data set for a few seeds, batched into one model
-(:func:`caeward.experiments.store.trained_codes_seeds`). A :class:`Run` is one method
+(:func:`caeward.experiments.trainings.trained_codes_seeds`). A :class:`Run` is one method
 x data set x seed of :func:`caeward.experiments.runner.run`, after the training its
 codes come from: one training feeds every clustering of it. Runs whose result is
 stored are skipped. A training waits for its shorter siblings (the same architecture
-for fewer epochs, :mod:`~caeward.experiments.store`), so that it continues them
+for fewer epochs, :mod:`~caeward.experiments.sibling_starts`), so that it continues them
 instead of training their epochs again.
 
 Jobs go in priority order: the headline rows first (the proposed CAE and DCEC's CAE
@@ -245,15 +245,15 @@ def execute(job, budget_name: str) -> str:
     """Carry out one job in this process (a Ray worker calls it); returns a line
     saying what it made. Exceptions say why it failed."""
     from .. import runtime
-    from . import runner, store
+    from . import runner, trainings
     from .settings import budget_named
 
     budget = budget_named(budget_name)
     if isinstance(job, Training):
         images, _ = runner.load_dataset(job.dataset, budget)
         runtime.float32_everywhere()  # as the runner, so that the training is the same
-        found = store.trained_codes_seeds(job.autoencoder, images, budget, list(job.seeds), runtime.pick_device(),
-                                          progress=False)
+        found = trainings.trained_codes_seeds(job.autoencoder, images, budget, list(job.seeds),
+                                              runtime.pick_device(), progress=False)
         sources = [info["source"] for _, info in found]
         return f"{job.name}: " + ", ".join(f"seed {s} {src}" for s, src in zip(job.seeds, sources))
     result = runner.run(job.method, job.dataset, job.seed, budget, verbose=False)

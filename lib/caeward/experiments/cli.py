@@ -182,7 +182,9 @@ def _command(args) -> int:
     budget = _budget(args.budget)
     if args.command == "table":
         _check_settings(cache=False, data=False)
-        from .results import InvalidResultWarning, compute_spent, load_results, results_table
+        from .provenance import compute_spent
+        from .results import InvalidResultWarning, load_results
+        from .views.results_tables import results_table
 
         with warnings.catch_warnings(record=True) as flagged:  # each on stderr, whatever the filters say
             warnings.simplefilter("always", InvalidResultWarning)
@@ -282,7 +284,7 @@ def _cached(budget):
     from functools import lru_cache
 
     from .runner import load_dataset
-    from .store import is_cached
+    from .training_cache import is_cached
 
     images = lru_cache(maxsize=None)(lambda dataset: load_dataset(dataset, budget)[0])
     return lambda autoencoder, dataset, seed: is_cached(autoencoder, images(dataset), budget, seed)
@@ -331,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..data import MNISTError
     from .results import ResultFileError
     from .runner import RunsNotDone
-    from .store import StoreError
+    from .training_cache import StoreError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["cluster"]:  # the method layer's command, also when reached from here

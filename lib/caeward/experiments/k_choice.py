@@ -63,7 +63,8 @@ def calibration_sets(budget: str | Budget = "full", device: str = "cpu") -> list
     """The sets of points to calibrate on: dicts with ``name``, ``dataset``,
     ``autoencoder``, ``seed``, ``true_k``, ``points`` (n, d) and ``labels`` (n,)."""
     from .runner import load_dataset
-    from .store import is_cached, trained_codes
+    from .training_cache import is_cached
+    from .trainings import trained_codes
 
     budget = budget_named(budget)
     sets = []
@@ -275,7 +276,7 @@ def total_hits(frame, criterion: str, space: str, which: str = "all") -> tuple[i
 def plot_scores(calibration: dict, criterion: str, space: str, ax, threshold: float | None = None):
     """Each set's score per k for one criterion and space, one line per set, its true
     k marked with a dot."""
-    from .book import cluster_colours
+    from .views.book import cluster_colours
 
     entries = [e for e in calibration["entries"] if e["choice"]["space"] == space]
     names = [d for d in SET_ORDER if any(e["dataset"] == d for e in entries)]

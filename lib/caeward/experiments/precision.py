@@ -13,7 +13,7 @@ compares two sets of trainings.
 
 from __future__ import annotations
 
-from .results import mean_sd
+from .views.formatting import mean_sd
 
 __all__ = ["PRECISION_METHODS", "precision_frame", "bf16_verdicts"]
 

@@ -1,6 +1,8 @@
-"""Results: one typed record per method x dataset x seed, and the tables made of them.
+"""Results: one typed, sealed record per method x dataset x seed, read and written.
 
-Introduced in chapter 1; chapter 4 builds Table 1 from them. A result file,
+Introduced in chapter 1; chapter 4 builds Table 1 from them (the tables are
+:mod:`~caeward.experiments.views.results_tables`; which training is behind a result,
+and the compute results record, :mod:`~caeward.experiments.provenance`). A result file,
 ``results/<budget>/<method>/<dataset>/seed<N>.json``, holds the metrics, the wall time
 of each stage, the device, the package versions, the git commit and the full
 configuration. :func:`load_results` reads a budget's files as :class:`Result` records.
@@ -28,19 +30,12 @@ import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-import numpy as np
-
-from .. import runtime
 from ..files import create_exclusive, atomic_path
-from .formatting import mean_sd, mean_sd_text
-from .paper import TABLE1
-from .registry import METHODS, own_seconds
+from .registry import METHODS
 from .settings import BUDGETS, DATASETS, MAX_SEED, Budget, budget_named, results_dir
 
 __all__ = ["Result", "ResultFileError", "InvalidResultWarning", "result_path", "read_result", "write_result",
-           "stored_result", "load_results", "canonical_sha256", "seal_file",
-           "results_table", "format_table", "mean_sd", "sd_text", "compute_spent", "trained_as_stored",
-           "training_id", "one_training"]
+           "stored_result", "load_results", "canonical_sha256", "seal_file"]
 
 
 class ResultFileError(ValueError):
@@ -307,199 +302,3 @@ def load_results(budget: str | Budget = "full") -> list[Result]:
     folder = results_dir(budget_named(budget))
     found = (stored_result(p) for p in sorted(folder.glob("*/*/seed*.json")))
     return [r for r in found if r is not None]
-
-
-# ------------------------------------------------------------------------ tables
-
-def results_table(results: list[Result], methods: list[str] | None = None):
-    """Mean ± sd (over seeds) per method and dataset, with the paper's numbers.
-
-    Parameters
-    ----------
-    results : list of Result
-    methods : list of str, optional
-        Row order (default: the order of :data:`~caeward.experiments.registry.METHODS`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per method and dataset, columns ``n_seeds``, ``acc_mean``,
-        ``acc_sd``, ``nmi_mean``, ``nmi_sd`` (in %, sd with ddof=1, NaN for one
-        seed), ``nmi_geometric_mean`` and ``paper_acc``, ``paper_nmi`` (the
-        paper's reported numbers).
-
-    Raises
-    ------
-    ValueError
-        Two results of the same method, data set, seed and budget.
-    """
-    import pandas as pd
-
-    seen = set()
-    for r in results:
-        if (r.method, r.dataset, r.seed, r.budget) in seen:
-            raise ValueError(f"two results of {r.method} / {r.dataset} / seed {r.seed} ({r.budget}): "
-                             "a table counts each run once")
-        seen.add((r.method, r.dataset, r.seed, r.budget))
-    rows = []
-    order = methods or [m for m in METHODS if any(r.method == m for r in results)]
-    for method in order:
-        for dataset in DATASETS:
-            runs = [r for r in results if r.method == method and r.dataset == dataset]
-            if not runs:
-                continue
-            acc, nmi, nmi_geo = (100 * np.array([r.metrics[k] for r in runs])
-                                 for k in ("acc", "nmi", "nmi_geometric"))
-            paper = (TABLE1.get(method) or {}).get(dataset) or {}
-            rows.append({
-                "method": method, "label": METHODS[method].label if method in METHODS else method,
-                "dataset": dataset, "n_seeds": len(runs),
-                "acc_mean": acc.mean(), "acc_sd": acc.std(ddof=1) if len(runs) > 1 else np.nan,
-                "nmi_mean": nmi.mean(), "nmi_sd": nmi.std(ddof=1) if len(runs) > 1 else np.nan,
-                "nmi_geometric_mean": nmi_geo.mean(),
-                "paper_acc": paper.get("acc"), "paper_nmi": paper.get("nmi"),
-            })
-    return pd.DataFrame(rows)
-
-
-def sd_text(values) -> str:
-    """The sd of ``values`` (ddof=1) to two decimals, or ``"–"`` for fewer than two."""
-    return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
-
-
-
-def paper_text(value) -> str:
-    """One of the paper's numbers to two decimals, or ``"–"`` where it gives none."""
-    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"
-
-
-def format_table(table):
-    """The table of :func:`results_table` as a reader sees it: ``mean ± sd`` strings
-    beside the paper's numbers, one row per method, a column group per dataset."""
-    import pandas as pd
-
-    pm, paper = mean_sd_text, paper_text
-    out = {}
-    for _, r in table.iterrows():
-        row = out.setdefault(r["label"], {})
-        row[(r["dataset"], "seeds")] = int(r["n_seeds"])
-        row[(r["dataset"], "ACC (ours)")] = pm(r["acc_mean"], r["acc_sd"])
-        row[(r["dataset"], "ACC (paper)")] = paper(r["paper_acc"])
-        row[(r["dataset"], "NMI (ours)")] = pm(r["nmi_mean"], r["nmi_sd"])
-        row[(r["dataset"], "NMI (paper)")] = paper(r["paper_nmi"])
-    frame = pd.DataFrame.from_dict(out, orient="index")
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    for column in frame.columns:  # a row not run on a data set: a dash, not NaN
-        if column[1] == "seeds":
-            frame[column] = frame[column].map(lambda v: "–" if pd.isna(v) else str(int(v)))
-    frame = frame.fillna("–")
-    frame.index.name = "method"
-    return frame
-
-
-# ---------------------------------------------------------------------- compare
-
-def trained_as_stored(result: Result, codes_info: dict) -> bool:
-    """Whether codes come from the very training behind a stored result.
-
-    Introduced in chapter 4. A seed fixes a training only on one kind of machine:
-    PyTorch's CPU kernels round differently between processors (see ``cpu_kernels``),
-    and 200 epochs amplify the last bits into a different network. The loss curve,
-    stored with every result and with every cached training, tells them apart: equal
-    curves, same training.
-
-    Parameters
-    ----------
-    result : Result
-        A stored result of a method with an autoencoder.
-    codes_info : dict
-        The ``info`` that :func:`caeward.experiments.store.trained_codes` returned.
-    """
-    if result.autoencoder is None:
-        raise ValueError(f"{result.method!r} has no autoencoder, so no training to compare")
-    return result.autoencoder["losses"] == codes_info["losses"]
-
-
-def training_id(result: Result) -> tuple | None:
-    """What identifies the autoencoder training behind a result: the same training
-    (shared by, say, ``cae-kmeans`` and ``cae-ward``) has the same per-epoch losses,
-    which every such result stores (as :func:`trained_as_stored` relies on)."""
-    if result.autoencoder is None:
-        return None
-    return (result.config["method"].get("autoencoder"), result.dataset, result.seed,
-            tuple(result.autoencoder["losses"]))
-
-
-def one_training(curves) -> list[bool]:
-    """Which of one seed's loss curves belong to a single training seen after
-    different numbers of epochs (the epochs ablation): those that are the start of
-    the curve that the most of them start (ties: the longest).
-
-    Parameters
-    ----------
-    curves : sequence of sequences of float
-        Per-epoch losses, as results store them.
-
-    Returns
-    -------
-    list of bool, one per curve
-    """
-    curves = [list(c) for c in curves]
-
-    def within(run):
-        return [c == run[:len(c)] for c in curves]
-    widest = max(curves, key=lambda run: (sum(within(run)), len(run)))
-    return within(widest)
-
-
-def compute_spent(results: list[Result]):
-    """The recorded compute behind a set of results, per kind of device, in hours.
-
-    Each training and each manifold embedding is counted once, however many results
-    share it (``pretrain_s`` and ``manifold_s`` are the stage's own time, repeated in
-    every result that reused it). A training that continued a shorter sibling's
-    checkpoint (the epochs ablation) took over that sibling's clock; only the
-    epochs it added are counted, when the sibling's result is among ``results``.
-    Load, clustering and self-training are counted per result. Time lost to
-    interruptions, and anything a result does not record, is not in the sum.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by device kind (``"cpu"``, ``"cuda"``), the kind each training,
-        embedding and run was made on; columns ``results``, ``trainings``,
-        ``pretrain_h``, ``manifold_h``, ``other_h`` (load, clustering,
-        self-training) and ``total_h``.
-    """
-    import pandas as pd
-
-    trainings, embeddings, rows = {}, {}, {}
-    for r in results:
-        # the kind, not the name: a run on one thread may cluster a two-thread training
-        device = runtime.device_kind(r.device)
-        row = rows.setdefault(device, {"results": 0, "trainings": 0, "pretrain_h": 0.0,
-                                       "manifold_h": 0.0, "other_h": 0.0})
-        row["results"] += 1
-        row["other_h"] += own_seconds(r.timings) / 3600
-        training = training_id(r)
-        if training is not None:
-            trainings[training] = (device, r.timings["pretrain_s"], r.autoencoder.get("pretrain_started_from"))
-        manifold = r.config["method"].get("manifold")
-        if manifold is not None:
-            embeddings[(training, json.dumps(manifold, sort_keys=True))] = (device, r.timings["manifold_s"])
-
-    for (name, dataset, seed, trace), (device, seconds, started_from) in trainings.items():
-        if started_from:
-            sibling = (started_from["autoencoder"], dataset, seed, trace[:started_from["epochs"]])
-            if sibling in trainings:
-                seconds -= trainings[sibling][1]
-        rows[device]["trainings"] += 1
-        rows[device]["pretrain_h"] += seconds / 3600
-    for device, seconds in embeddings.values():
-        rows[device]["manifold_h"] += seconds / 3600
-
-    columns = ["results", "trainings", "pretrain_h", "manifold_h", "other_h"]
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    frame["total_h"] = frame[["pretrain_h", "manifold_h", "other_h"]].sum(axis=1)
-    frame.index.name = "device"
-    return frame

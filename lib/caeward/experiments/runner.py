@@ -31,7 +31,7 @@ from ..data import load_mnist
 from ..dec import SelfTraining, self_train
 from ..files import write_failure
 from ..train import reconstruction_error, to_tensor
-from . import store
+from . import committed_codes, embedding_cache, trainings
 from .cost import format_duration, missing_runs_seconds
 from .registry import AUTOENCODERS, METHODS, N_CLUSTERS, TOP_MERGE_HEIGHTS, Clustering, Representation, \
     method_named
@@ -101,7 +101,7 @@ def represent(representation: Representation, images: np.ndarray, seed: int, bud
               progress: bool = True) -> tuple[Features, Step]:
     """The points a method clusters, and the record of making them.
 
-    Codes come from the store (:func:`caeward.experiments.store.trained_codes`); the
+    Codes come from the store (:func:`caeward.experiments.trainings.trained_codes`); the
     recorded ``pretrain_s`` (and ``manifold_s``) is the stage's own time, also when this
     run reused a cached training: it is what the stage costs.
     """
@@ -109,11 +109,11 @@ def represent(representation: Representation, images: np.ndarray, seed: int, bud
     if name is None:
         x = images.reshape(len(images), -1).astype(np.float32) / 255.0
         return Features(x, images, seed, budget, device), Step()
-    x, info = store.trained_codes(name, images, budget, seed, device, progress)
+    x, info = trainings.trained_codes(name, images, budget, seed, device, progress)
     timings = {"pretrain_s": info["pretrain_s"]}
     details = {"autoencoder": {k: info.get(k) for k in _TRAINING_DETAILS}}
     if representation.manifold is not None:
-        x, embedded = store.umap_embedding(x, seed, representation.manifold)
+        x, embedded = embedding_cache.umap_embedding(x, seed, representation.manifold)
         timings["manifold_s"] = embedded["umap_s"]
         details["manifold"] = {"cached": embedded["cached"]}
     return Features(x, images, seed, budget, device, name), Step(timings, details)
@@ -146,13 +146,13 @@ def _self_train(settings: SelfTraining, features: Features, progress: bool) -> t
     """
     if features.autoencoder is None:
         raise ValueError("self-training needs an autoencoder's codes, not pixels")
-    model, info = store.trained_model(features.autoencoder, features.images, features.budget, features.seed,
-                                      features.device, progress)
+    model, info = trainings.trained_model(features.autoencoder, features.images, features.budget, features.seed,
+                                          features.device, progress)
     x = to_tensor(features.images, features.device)
     network = {**{k: info.get(k) for k in _TRAINING_DETAILS}, "reconstruction_mse": reconstruction_error(model, x)}
     settings = replace(settings, maxiter=min(settings.maxiter, features.budget.selftrain_maxiter))
     start = time.perf_counter()
-    with runtime.torch_threads(store.TRAINING_THREADS):  # one seed, one number (see the store)
+    with runtime.torch_threads(trainings.TRAINING_THREADS):  # one seed, one number (see trainings)
         out = self_train(model, x, N_CLUSTERS, settings, seed=features.seed,
                          kmeans_n_init=features.budget.kmeans_n_init, progress=progress)
     details = {"autoencoder": network, "selftrain": {k: out[k] for k in ("iterations", "stopped", "delta_label")}}
@@ -212,7 +212,7 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     Returns
     -------
     dict
-        The training's ``info`` from :func:`caeward.experiments.store.trained_codes`
+        The training's ``info`` from :func:`caeward.experiments.trainings.trained_codes`
         (``source`` says where it came from); with ``store_codes``, ``stored_in`` (the
         folder written) or ``committed_in`` (where the same codes were committed already).
     """
@@ -222,11 +222,11 @@ def train_autoencoder(autoencoder: str, dataset: str, seed: int, budget: str | B
     budget = budget_named(budget)
     images, _ = load_dataset(dataset, budget)
     runtime.float32_everywhere()  # as the runner, so that the training is the same
-    _, info = store.trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(),
-                                  progress=progress)
+    _, info = trainings.trained_codes(autoencoder, images, budget, seed, device or runtime.pick_device(),
+                                      progress=progress)
     if store_codes and (info["source"] != "committed" or store_weights):
-        folder, written = store.store_codes(autoencoder, images, budget, seed, overwrite=overwrite,
-                                            weights=store_weights)
+        folder, written = committed_codes.store_codes(autoencoder, images, budget, seed, overwrite=overwrite,
+                                                      weights=store_weights)
         info["stored_in" if written else "committed_in"] = str(folder)
     return info
 

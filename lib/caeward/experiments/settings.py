@@ -239,7 +239,7 @@ def setup(seed: int = 0, device: str | None = None) -> str:
     """A chapter's first cell: seed everything, pick the device, print the versions
     and the mode. Returns the device."""
     from .. import runtime
-    from .book import use_book_style
+    from .views.book import use_book_style
 
     use_book_style()
     runtime.seed_everything(seed)

@@ -1,7 +1,7 @@
 """How well the trees of the committed codes keep each class together: the purity table.
 
 Every training whose codes are committed under ``results/codes/<budget>/``
-(:mod:`caeward.experiments.store`; its codes are in the order of its data set's
+(:mod:`caeward.experiments.training_cache`; its codes are in the order of its data set's
 images, so the data set's labels are theirs) gets five trees: the Ward, average,
 complete and single linkage trees of its codes (:func:`caeward.cluster.linkage`), and
 the Ward tree of the codes' UMAP embedding (:data:`UMAP`: 10 components, 20
@@ -43,7 +43,8 @@ from .artefacts import Artefact, read_sealed
 from .registry import AUTOENCODERS, N_CLUSTERS
 from .runner import load_dataset
 from .settings import DATASETS, Budget, budget_named, codes_dir, current_budget, results_root
-from .store import committed_folder, training_key, umap_embedding
+from .embedding_cache import umap_embedding
+from .training_cache import committed_folder, training_key
 from .verdicts import LEVEL, t_interval
 
 __all__ = ["LINKAGES", "UMAP_LINKAGE", "TREES", "LEAVES", "UMAP", "MATRIX_LIMIT_BYTES", "CommittedCodes",
@@ -116,7 +117,7 @@ def committed_trainings(budget: str | Budget | None = None) -> list[CommittedCod
     A folder's codes are used when they pass their check
     (:func:`caeward.files.load_verified_array`, no pickles) and their record's key is
     that of a training of a registered autoencoder on one of :data:`DATASETS` at this
-    budget, filed under that training's folder (:func:`caeward.experiments.store.committed_folder`):
+    budget, filed under that training's folder (:func:`caeward.experiments.training_cache.committed_folder`):
     then the codes are in the order of that data set's images, whose labels are
     returned with them. Any other folder is left out with a one-line warning.
     """

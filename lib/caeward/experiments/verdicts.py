@@ -22,7 +22,7 @@ distribution (``scipy.stats.t``), over seeds; a claim is one of three kinds:
 ``best``
     row A has the highest mean ACC of all Table 1 rows. The row with the highest
     mean and, for each other row, the interval of its gap to it (paired where the
-    two cluster one training, by the check of :func:`caeward.experiments.results.
+    two cluster one training, by the check of :func:`caeward.experiments.provenance.
     training_id`; Welch otherwise). *Best* when every gap's interval excludes 0;
     *tied with …* naming the rows whose interval holds 0; when A is not the top row,
     *X ahead* if X's gap over A excludes 0, else *tied with X*.
@@ -114,10 +114,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .book import signed
-from .formatting import mean_sd
 from .paper import TABLE1
 from .registry import METHODS, TABLE1_METHODS
+from .views.book import signed
+from .views.formatting import mean_sd
 
 __all__ = ["Claim", "PAPER_CLAIMS", "DEEPER_KMEANS", "LEVEL", "MAX_SEEDS", "MARGIN",
            "METRIC_RANGE", "DIFFERENCE_RANGE", "claim_verdicts", "verdict_grid", "claim_words",
@@ -405,7 +405,7 @@ def verdict_grid(verdicts, claims=PAPER_CLAIMS, datasets=("mnist-full", "mnist-t
 
 
 def _training(result):
-    from .results import training_id
+    from .provenance import training_id
 
     found = training_id(result)
     return None if found is None else (found[0], found[3])

@@ -2,9 +2,9 @@
 teaches and not the pandas or matplotlib plumbing.
 
 Plain functions: each takes what the chapter computed and returns a table (for
-:func:`caeward.experiments.book.show_table`), a figure, or a few numbers for the prose.
-Figures follow the book's style (:mod:`caeward.experiments.book`): at most
-:data:`~caeward.experiments.book.FIGURE_WIDTH` wide, text at 10 pt.
+:func:`caeward.experiments.views.book.show_table`), a figure, or a few numbers for the prose.
+Figures follow the book's style (:mod:`caeward.experiments.views.book`): at most
+:data:`~caeward.experiments.views.book.FIGURE_WIDTH` wide, text at 10 pt.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def clusters_by_class(labels, predicted) -> tuple[pd.DataFrame, dict]:
     mapping : dict
         ``{cluster id: matched class}``, from :func:`caeward.metrics.best_mapping`.
     """
-    from .. import metrics
+    from ... import metrics
 
     mapping = metrics.best_mapping(labels, predicted)
     table, clusters, classes = metrics.contingency(labels, predicted)
@@ -318,7 +318,7 @@ def ward_kmeans_figure(X, y, labelings: dict, title: str):
     """
     import matplotlib.pyplot as plt
 
-    from .. import metrics
+    from ... import metrics
     from .book import cluster_colours
 
     k = max(int(np.max(labels)) + 1 for labels in labelings.values())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .registry import ABLATION_METHODS, TABLE1_METHODS, UMAP_METHODS
+from ..registry import ABLATION_METHODS, TABLE1_METHODS, UMAP_METHODS
 
 __all__ = ["RUN_GROUPS", "provenance_frame", "stage_costs", "STAGE_COLUMNS", "benchmark_frames",
            "chapter_times", "CHAPTER_TIMES", "fit_report"]

@@ -1,8 +1,9 @@
-"""How the book writes a mean over seeds: ``mean ± sd``, in one place.
+"""How the book writes its numbers: ``mean ± sd`` over seeds, an sd alone, the paper's, in one place.
 
 The sd is the sample standard deviation (ddof=1); one value is written as its mean
 alone, since one seed has no spread. ``compact=True`` joins the parts with no-break
-spaces, so that a narrow table cell does not wrap between them.
+spaces, so that a narrow table cell does not wrap between them. Where there is no
+number (an sd of one seed, a number the paper does not give), a dash stands.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["NBSP", "compact_mean_sd", "mean_sd", "mean_sd_text"]
+__all__ = ["NBSP", "compact_mean_sd", "mean_sd", "mean_sd_text", "paper_text", "sd_text"]
 
 NBSP = "\u00a0"
 
@@ -34,3 +35,13 @@ def mean_sd(values, digits: int = 2, compact: bool = False) -> str:
 def compact_mean_sd(values, digits: int = 2) -> str:
     """:func:`mean_sd` that does not wrap in a table cell; ``–`` for no values."""
     return mean_sd(values, digits, compact=True) if len(np.asarray(values)) else "–"
+
+
+def sd_text(values) -> str:
+    """The sd of ``values`` (ddof=1) to two decimals, or ``"–"`` for fewer than two."""
+    return f"{np.std(values, ddof=1):.2f}" if len(values) > 1 else "–"
+
+
+def paper_text(value) -> str:
+    """One of the paper's numbers to two decimals, or ``"–"`` where it gives none."""
+    return "–" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .ablation_views import titled
 from .formatting import mean_sd
-from .registry import METHODS
+from ..registry import METHODS
 
 __all__ = ["SPACES", "titled", "comparison_table", "tie_table", "close_call_frame", "close_call_summary",
            "plot_close_calls", "stored_rule_frame", "confusion_frame", "plot_confused_images",
@@ -143,7 +143,7 @@ def plot_close_calls(close_calls: pd.DataFrame, axes, datasets) -> None:
 def stored_rule_frame(ward_results, ks=range(2, 31)) -> pd.DataFrame:
     """Chapter 3's rules (largest gap, largest ratio of merge heights) read off every
     stored Ward run that kept at least ``max(ks)`` merge heights, with its ACC."""
-    from ..number_of_clusters import cut_steps
+    from ...number_of_clusters import cut_steps
 
     rows = []
     for r in ward_results:
@@ -163,7 +163,7 @@ def confusion_frame(labels, clusters, top: int = 3) -> pd.DataFrame:
     """The ``top`` largest groups of images in another digit's cluster (clusters named
     after their best-matching digit): the digit, the cluster's digit, the images, their
     share of the digit (%) and what they cost in ACC (points)."""
-    from ..metrics import largest_confusions
+    from ...metrics import largest_confusions
 
     labels = np.asarray(labels)
     rows = [{"digit": digit, "in the cluster of": other, "images": count,
@@ -176,7 +176,7 @@ def confusion_frame(labels, clusters, top: int = 3) -> pd.DataFrame:
 def plot_confused_images(images, labels, clusters, digit: int, other: int, axes, seed: int = 0):
     """Three rows of ``axes``: images of ``digit`` in its own cluster, of ``digit`` in
     ``other``'s cluster, and of ``other`` in its own (random picks, seeded)."""
-    from ..metrics import rename_clusters
+    from ...metrics import rename_clusters
 
     named = rename_clusters(labels, clusters)
     picks = np.random.default_rng(seed)
@@ -194,7 +194,7 @@ def plot_confused_images(images, labels, clusters, digit: int, other: int, axes,
 
 def plot_embedding_2d(points, labels, ax) -> None:
     """A 2-d embedding coloured by the true digit (one colour per digit, as
-    :func:`~caeward.experiments.book.cluster_colours` gives), the legend outside the
+    :func:`~caeward.experiments.views.book.cluster_colours` gives), the legend outside the
     axes on the right."""
     from matplotlib.lines import Line2D
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .book import FIGURE_WIDTH, cluster_colours
-from .paper import TABLE1
-from .registry import METHODS
-from .results import mean_sd_text as _pm, paper_text as _paper
+from ..paper import TABLE1
+from ..registry import METHODS
+from .formatting import mean_sd_text as _pm, paper_text as _paper
 
 __all__ = ["table1_for", "plot_seeds_against_paper", "plot_cluster_maps"]
 

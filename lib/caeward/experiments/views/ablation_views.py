@@ -13,7 +13,7 @@ import pandas as pd
 
 from .book import signed
 from .formatting import compact_mean_sd
-from .registry import AUTOENCODERS, METHODS
+from ..registry import AUTOENCODERS, METHODS
 
 __all__ = ["CLUSTERINGS", "LINKAGES", "titled", "compact_mean_sd", "variant_table", "ablation_frame",
            "variant_summary", "against_reference", "skip_effect", "plot_skip_scatter",
@@ -29,7 +29,7 @@ LINKAGES = ["single", "complete", "average", "ward", "kmeans"]
 
 
 def titled(title: str, table):
-    """``table`` (the HTML :func:`~caeward.experiments.book.show_table` returns) under a
+    """``table`` (the HTML :func:`~caeward.experiments.views.book.show_table` returns) under a
     bold one-line title, in one output, so that the title stays with its table."""
     from html import escape
 
@@ -194,12 +194,12 @@ def epochs_frame(frame: pd.DataFrame, names=("proposed-50ep", "proposed-100ep", 
     Every stored run of ``names`` is kept (the 200-epoch ones are Table 1's), with a
     column ``one_training``: whether the run is part of the seed's one training seen
     after different numbers of epochs (its per-epoch losses are the start of the
-    seed's longest such curve, :func:`~caeward.experiments.results.one_training`). A
+    seed's longest such curve, :func:`~caeward.experiments.provenance.one_training`). A
     seed's 200-epoch run may be a separate training, made on another machine, from
     its 50- and 100-epoch runs; only runs of one training show what longer training
     of the same network does. Seeds with a single epoch count are left out.
     """
-    from .results import one_training
+    from ..provenance import one_training
 
     runs = frame[frame["autoencoder"].isin(list(names))]
     shown = []
