@@ -53,6 +53,7 @@ from caeward import cluster, experiments, metrics
 from caeward.experiments import (METHODS, TABLE1, TABLE1_METHODS, bf16_twin,
                                  current_budget, setup)
 from caeward.experiments.views.book import figure_size, glue, show_table, signed
+from caeward.experiments.views.formatting import mean_sd_text
 from caeward.experiments.views.table1 import (plot_cluster_maps,
                                               plot_seeds_against_paper, table1_for)
 from caeward.experiments.verdicts import (MARGIN, METRIC_RANGE, PAPER_CLAIMS,
@@ -107,8 +108,8 @@ def glue_row(prefix, method, dataset):
     row = row_of(method, dataset)
     if row is None:
         return
-    glue(f"{prefix}_acc", f"{row['acc_mean']:.2f} ± {row['acc_sd']:.2f}"
-         if row["n_seeds"] > 1 else f"{row['acc_mean']:.2f}")
+    glue(f"{prefix}_acc", mean_sd_text(row["acc_mean"], row["acc_sd"] if row["n_seeds"] > 1
+                                       else float("nan")))
     glue(f"{prefix}_seeds", int(row["n_seeds"]), "{:d}")
     glue(f"{prefix}_paper_acc", row["paper_acc"])
 
@@ -116,7 +117,7 @@ def glue_row(prefix, method, dataset):
 def metrics_text(method, dataset):
     """Our ACC as 'mean ± sd (n seeds)' from the stored runs."""
     row = row_of(method, dataset)
-    return "–" if row is None else (f"{row['acc_mean']:.2f} ± {row['acc_sd']:.2f} "
+    return "–" if row is None else (f"{mean_sd_text(row['acc_mean'], row['acc_sd'])} "
                                     f"({int(row['n_seeds'])})")
 
 

@@ -58,6 +58,7 @@ from caeward.experiments import (AUTOENCODER_NAMES, AUTOENCODERS, METHODS,
                                  PROPOSED_VARIANTS, TABLE1, current_budget, setup)
 from caeward.experiments.views import ablation_views as views
 from caeward.experiments.views.book import figure_size, glue, show_table, signed
+from caeward.experiments.views.formatting import mean_sd, mean_sd_text
 from caeward.experiments.verdicts import (DEEPER_KMEANS, PAPER_CLAIMS, claim_evidence,
                                           claim_verdicts, claim_words, compare_samples,
                                           effect_words)
@@ -585,8 +586,7 @@ for dataset in experiments.DATASETS:
         "autoencoder": part["autoencoder"].map(
             lambda a: AUTOENCODER_NAMES.get(a, "the SAE" if a == "sae" else a)),
         "tree": part["linkage"].map(TREE_NAMES), "trainings": part["n"],
-        "purity": [f"{m:.3f} ± {s:.3f}" if s == s else f"{m:.3f}" if m == m
-                   else "not computed (memory)"
+        "purity": [mean_sd_text(m, s, 3) if m == m else "not computed (memory)"
                    for m, s in zip(part["mean"], part["sd"])],
         "95 % interval": [f"[{lo:.3f}, {hi:.3f}]" if lo == lo else "–"
                           for lo, hi in zip(part["low"], part["high"])],
@@ -744,21 +744,14 @@ def peer_run(name):
     return (found["config"] if found else None), rows
 
 
-def spread(values, digits=3):
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2:
-        return f"{values.mean():.{digits}f}"
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
-
-
 def peer_table_rows(rows):
     epochs, images = int(rows["pretrain_epochs"].iloc[0]), int(rows["n_images"].iloc[0])
     n = rows["seed"].nunique()
     run = f"{epochs} epochs, {images:,} images, {n} seed{'s' if n > 1 else ''}"
-    return [{"run": run, "method": PEER_NAMES[m], "ACC": spread(part["acc"]),
-             "NMI": spread(part["nmi"]), "dendrogram purity": spread(part["purity"]),
-             "leaf purity": spread(part["leaf_purity"]),
-             "CPU seconds": spread(part["cpu_s"], 1)}
+    return [{"run": run, "method": PEER_NAMES[m], "ACC": mean_sd(part["acc"], 3),
+             "NMI": mean_sd(part["nmi"], 3), "dendrogram purity": mean_sd(part["purity"], 3),
+             "leaf purity": mean_sd(part["leaf_purity"], 3),
+             "CPU seconds": mean_sd(part["cpu_s"], 1)}
             for m, part in rows.groupby("method", sort=False)]
 
 

@@ -57,6 +57,7 @@ from caeward.experiments import (METHODS, N2D, TABLE1, UMAP_METHODS, current_bud
                                  is_cached, setup, trained_codes)
 from caeward.experiments.views import manifold_views as views
 from caeward.experiments.views.book import figure_size, glue, show_table, signed
+from caeward.experiments.views.formatting import mean_sd
 
 device = setup(seed=0)
 budget = current_budget()
@@ -138,24 +139,18 @@ def nmis_of(method, dataset):
     return [100 * r.nmi for r in stored if (r.method, r.dataset) == (method, dataset)]
 
 
-def pm(values):
-    values = np.asarray(values, dtype=float)
-    sd = f" ± {values.std(ddof=1):.2f}" if len(values) > 1 else ""
-    return f"{values.mean():.2f}{sd}"
-
-
 for dataset in shown_datasets:
     tag = dataset.replace("mnist-", "")
     for ae in ("cae", "proposed"):
         raw, umap = runs_of(f"{ae}-ward", dataset), runs_of(f"{ae}-umap-ward", dataset)
         if not (raw and umap):
             continue
-        glue(f"ch6_{ae}_{tag}_raw", pm(raw))
-        glue(f"ch6_{ae}_{tag}_umap", pm(umap))
+        glue(f"ch6_{ae}_{tag}_raw", mean_sd(raw))
+        glue(f"ch6_{ae}_{tag}_umap", mean_sd(umap))
         glue(f"ch6_{ae}_{tag}_gain", signed(np.mean(umap) - np.mean(raw)))
         glue(f"ch6_{ae}_{tag}_seeds", f"{len(raw)} and {len(umap)}")
-        glue(f"ch6_{ae}_{tag}_nmi_raw", pm(nmis_of(f"{ae}-ward", dataset)))
-        glue(f"ch6_{ae}_{tag}_nmi_umap", pm(nmis_of(f"{ae}-umap-ward", dataset)))
+        glue(f"ch6_{ae}_{tag}_nmi_raw", mean_sd(nmis_of(f"{ae}-ward", dataset)))
+        glue(f"ch6_{ae}_{tag}_nmi_umap", mean_sd(nmis_of(f"{ae}-umap-ward", dataset)))
     if dataset in N2D:
         ours = runs_of("proposed-umap-ward", dataset)
         if ours:
@@ -167,7 +162,7 @@ for dataset in shown_datasets:
     glue(f"ch6_paper_{tag}_acc", paper["acc"])
     gmm = runs_of("proposed-umap-gmm", dataset)
     if gmm:
-        glue(f"ch6_gmm_{tag}", pm(gmm))
+        glue(f"ch6_gmm_{tag}", mean_sd(gmm))
 
 # %% [markdown]
 # ### What the table shows

@@ -371,8 +371,7 @@ show_table(shown.rename_axis("images").reset_index(), drop_constant=False)
 # %% tags=["hide-output"]
 per_set = table.assign(
     image_set=table["set"].map(fg.GUIDE_SETS),
-    ACC=[f"{m:.1f} ± {s:.1f}" if s == s else f"{m:.1f}"
-         for m, s in zip(table["acc"], table["acc_sd"])],
+    ACC=[mean_sd_text(m, s, 1) for m, s in zip(table["acc"], table["acc_sd"])],
     NMI=table["nmi"].round(1), s=table["seconds"].round(1))
 show_table(per_set[["image_set", "size", "recipe", "runs", "ACC", "NMI", "s"]],
            drop_constant=False)

@@ -174,12 +174,16 @@ def test_a_random_state_instance_gives_a_seed(shapes, fitted):
     assert np.array_equal(a.embedding_, b.embedding_)
 
 
-def test_distance_threshold_cuts_as_agglomerative_clustering_does(fitted, shapes):
+def test_distance_threshold_cuts_as_agglomerative_clustering_does(shapes):
     images, _ = shapes
+    # a short training: what is checked is the cut of one tree, whatever its quality
+    fitted = CAEWard(n_clusters=3, architecture="cae", code_dim=4, epochs=3, batch_size=32,
+                     random_state=0).fit(images)
     params = {**fitted.get_params(), "n_clusters": None}
     heights = fitted.linkage_[:, 2]
     threshold = float((heights[-3] + heights[-2]) / 2)  # between the merges that make 3 and 2 clusters
     model = CAEWard(**{**params, "distance_threshold": threshold}).fit(images)
+    assert np.array_equal(model.embedding_, fitted.embedding_)  # the same training, so the same tree
     assert model.n_clusters_ == 3 and np.array_equal(model.labels_, fitted.labels_)
     sklearn = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold).fit(fitted.embedding_)
     assert sklearn.n_clusters_ == model.n_clusters_
