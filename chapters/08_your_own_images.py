@@ -586,15 +586,21 @@ digit_sets = k_table[k_table["set"].isin(
     ["mnist-test", "mnist-test-unequal", "digits"])]
 glue_text("k_digit_guess", f"{int(digit_sets['guess_right'].sum())} of "
           f"{int(digit_sets['folders'].sum())}")
+answers = pd.DataFrame([fk.margin_rule(row) for _, row in k_rows.iterrows()], index=k_rows.index)
+wrong = k_rows[answers["decided"] & (answers["guess"] != k_rows["k"])]
+glue_text("k_wrong_cases", "; ".join(
+    f"{answers.loc[i, 'guess']} for {row['k']} on {row['size']:,} images of "
+    f"{fk.K_SETS[row['set']]}" for i, row in wrong.iterrows()) or "none")
 noise_row = k_table[k_table["set"] == fk.NOISE]
 noise_right = int(noise_row["guess_right"].sum())
 glue_text("k_noise", f"{noise_right} of {int(noise_row['folders'].sum())}")
 
 # %% [markdown]
 # Over {glue:text}`k_folders` folders the rule decided {glue:text}`k_decided_right`
-# times rightly and {glue:text}`k_decided_wrong` times wrongly. Its best guess was the true k in {glue:text}`k_guess_right` folders (of the
-# digit sets, {glue:text}`k_digit_guess`), and its plausible span held the true k in
-# {glue:text}`k_within`. The silhouette alone found the true k in
+# times rightly and {glue:text}`k_decided_wrong` times wrongly (it decided
+# {glue:text}`k_wrong_cases`). Its best guess was the true k in
+# {glue:text}`k_guess_right` folders (of the digit sets, {glue:text}`k_digit_guess`),
+# and its plausible span held the true k in {glue:text}`k_within`. The silhouette alone found the true k in
 # {glue:text}`k_sil_right`. On noise the guess was one cluster in
 # {glue:text}`k_noise` folders, and the span ran from one to many. So at these sizes,
 # in HOG features or a briefly trained code, ten digits are not what the data say
@@ -664,7 +670,8 @@ else:
 # - `--k auto` says whether the data decide the number of clusters, and otherwise gives
 #   a best guess with a plausible range; on the guide's {glue:text}`k_folders`
 #   folders it decided rightly {glue:text}`k_decided_right` times and wrongly
-#   {glue:text}`k_decided_wrong` times.
+#   {glue:text}`k_decided_wrong` times, and its best guess was right in
+#   {glue:text}`k_guess_right`.
 # - On folders of up to 10,000 images and a CPU budget of minutes, hand-made HOG
 #   features beat both the pixels and a briefly trained CAE;
 #   {glue:text}`guide_long_summary`, and the number of clusters is best given.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import os
 import re
 import subprocess
@@ -31,6 +32,7 @@ from caeward import metrics
 from caeward.experiments.artefacts import Artefact
 from caeward.experiments.runner import load_dataset
 from caeward.experiments.settings import benchmarks_dir
+from caeward.recipes import HOG, POLICY, choose_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +58,10 @@ def measure(size: int, seed: int = 0) -> dict:
             found = {row["path"]: int(row["cluster"]) for row in csv.DictReader(handle)}
         truth = np.array([int(Path(p).stem.split("-")[1]) for p in found])
         predicted = np.array(list(found.values()))
-        recipe = re.search(r"recipe \S+ \(auto: (\S+?)\)|auto: ([\w-]+)", (Path(tmp) / "out" / "report.html")
-                           .read_text())
-    return {"size": size, "seed": seed, "recipe": next(g for g in recipe.groups() if g) if recipe else None,
+        recipe = choose_recipe(size)  # what auto runs; the report must name it
+        if recipe not in (Path(tmp) / "out" / "report.html").read_text(encoding="utf-8"):
+            raise RuntimeError(f"the report of {size} images does not name {recipe}, the policy's recipe")
+    return {"size": size, "seed": seed, "recipe": recipe,
             "peak_mb": peak_kb / 1024, "wall_seconds": wall, "acc": metrics.cluster_acc(truth, predicted),
             "nmi": metrics.nmi(truth, predicted)}
 
@@ -68,7 +71,9 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 50_000])
     args = parser.parse_args()
     config = {"command": "python -m caeward cluster FOLDER --out OUT --k 10 --seed 0", "images": "MNIST-full PNGs",
-              "peak": "/usr/bin/time -v maximum resident set size", "threads": "OMP_NUM_THREADS=1"}
+              "peak": "/usr/bin/time -v maximum resident set size", "threads": "OMP_NUM_THREADS=1",
+              # what auto runs: another policy or other HOG features are another measurement
+              "policy": [[a if math.isfinite(a) else None, r] for a, r in POLICY], "hog": HOG}
     store = Artefact(benchmarks_dir() / "folder-memory.json", config,
                      "peak memory and wall time of the folder command on large folders")
     for size in args.sizes:
