@@ -108,8 +108,8 @@ def glue_row(prefix, method, dataset):
     row = row_of(method, dataset)
     if row is None:
         return
-    glue(f"{prefix}_acc", mean_sd_text(row["acc_mean"], row["acc_sd"] if row["n_seeds"] > 1
-                                       else float("nan")))
+    sd = row["acc_sd"] if row["n_seeds"] > 1 else float("nan")
+    glue(f"{prefix}_acc", mean_sd_text(row["acc_mean"], sd))
     glue(f"{prefix}_seeds", int(row["n_seeds"]), "{:d}")
     glue(f"{prefix}_paper_acc", row["paper_acc"])
 

@@ -749,7 +749,8 @@ def peer_table_rows(rows):
     n = rows["seed"].nunique()
     run = f"{epochs} epochs, {images:,} images, {n} seed{'s' if n > 1 else ''}"
     return [{"run": run, "method": PEER_NAMES[m], "ACC": mean_sd(part["acc"], 3),
-             "NMI": mean_sd(part["nmi"], 3), "dendrogram purity": mean_sd(part["purity"], 3),
+             "NMI": mean_sd(part["nmi"], 3),
+             "dendrogram purity": mean_sd(part["purity"], 3),
              "leaf purity": mean_sd(part["leaf_purity"], 3),
              "CPU seconds": mean_sd(part["cpu_s"], 1)}
             for m, part in rows.groupby("method", sort=False)]
