@@ -17,12 +17,13 @@ book: install
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
 # Two workers, one thread each: both cores busy, none oversubscribed (OpenMP's spinning
-# threads slow k-means many times over when two processes share two cores). Whole files
+# threads slow k-means many times over when two processes share two cores; numba's,
+# left by UMAP, made a CAE training after it 15 times slower). Whole files
 # to a worker (--dist loadfile), so a module's fixtures are made once, in the order
 # conftest.py gives, the longest first (xdist's own reorder, by test count, would put the
 # notebooks, one test each, last).
 test: install
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
+	OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=10
 
 # Re-execute the chapters in full mode and store their outputs (hours for some).
 chapters: install

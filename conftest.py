@@ -24,6 +24,9 @@ from filelock import FileLock
 
 os.environ["CAEWARD_QUICK"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+# one numba thread, as `make test` sets: the threads UMAP's numba kernels leave spinning
+# made a CAE training after them 15 times slower while the other worker was busy
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 _REPO = Path(__file__).resolve().parent
 # One folder per test run: named after the run's main process, which an xdist
@@ -60,9 +63,10 @@ _sandbox()
 
 
 # The test files and notebooks that take longest, longest first (from `make test`'s
-# `--durations`). `make test` hands whole files to its two workers, in collection order,
-# each to the first worker free: started first, the long ones run beside the short ones
-# instead of leaving one worker alone with them at the end. A stale list costs only time.
+# `--durations`). `make test` hands whole files to its two workers in collection order,
+# topping a worker up as its queue runs low: started first, the long ones run beside the
+# short ones instead of leaving one worker alone with them at the end. A stale list
+# costs only time.
 _LONGEST_FIRST = ("chapters/08_", "chapters/07_", "intro.ipynb", "tests/test_any_state.py",
                   "tests/test_campaign.py", "chapters/05_", "chapters/06_", "tests/test_reliability.py",
                   "chapters/04_", "appendix/how_the_numbers", "tests/test_runner.py", "chapters/02_",
@@ -70,7 +74,10 @@ _LONGEST_FIRST = ("chapters/08_", "chapters/07_", "intro.ipynb", "tests/test_any
 
 
 def _rank(item) -> int:
-    path = Path(str(item.fspath)).resolve().relative_to(_REPO).as_posix()
+    try:
+        path = Path(item.path).resolve().relative_to(_REPO).as_posix()
+    except ValueError:  # outside the repository: after the listed ones
+        return len(_LONGEST_FIRST)
     return next((i for i, start in enumerate(_LONGEST_FIRST) if path.startswith(start)), len(_LONGEST_FIRST))
 
 

@@ -185,6 +185,8 @@ def test_distance_threshold_cuts_as_agglomerative_clustering_does(shapes):
     model = CAEWard(**{**params, "distance_threshold": threshold}).fit(images)
     assert np.array_equal(model.embedding_, fitted.embedding_)  # the same training, so the same tree
     assert model.n_clusters_ == 3 and np.array_equal(model.labels_, fitted.labels_)
+    five = float((heights[-5] + heights[-4]) / 2)  # and between those that make 5 and 4
+    assert CAEWard(**{**params, "distance_threshold": five}).fit(images).n_clusters_ == 5
     sklearn = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold).fit(fitted.embedding_)
     assert sklearn.n_clusters_ == model.n_clusters_
     assert cluster_acc(sklearn.labels_, model.labels_) == 1.0  # the same partition, up to names

@@ -42,7 +42,7 @@ def test_the_three_choices_decide_only_when_they_agree():
 
 def test_a_silhouette_rising_to_the_last_candidate_means_no_structure():
     rising = {"umap silhouette": 20, "umap prediction_strength": 6, "raw prediction_strength": 3}
-    assert weigh_choices(rising, k_max=20) == (1, (3, 20), False)
+    assert weigh_choices(rising, k_max=20) == (1, (1, 20), False)  # the span holds the guess
     assert weigh_choices(rising, k_max=25) == (20, (3, 20), False)  # 20 is inside the candidates
     assert weigh_choices(rising) == (20, (3, 20), False)
     # all three at the last candidate: prediction strength supports it in both spaces

@@ -14,7 +14,8 @@ clusters the folder with
 Each run is a fresh process; its peak memory is its address space's high-water mark
 (``VmHWM``), which starts anew at ``execve`` (``ru_maxrss``, which an earlier run read,
 keeps the forking script's peak). Wall time is that process's. The folders are drawn
-with ``--seed`` 3 by default, a seed chapter 8's guide does not use. clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
+with ``--seed`` 3 by default, a seed chapter 8's guide does not use (other folders of
+the same image sets). clustimage lives in its own virtualenv (``.bench-venv/clustimage``,
 made here on first use with ``pip install clustimage==1.7.1``), never in the book's
 requirements. The rows go to ``results/benchmarks/clustimage-folders.json`` (a sealed
 artefact that resumes).
@@ -132,8 +133,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", default=list(GUIDE_SETS), choices=list(GUIDE_SETS))
     parser.add_argument("--sizes", nargs="+", type=int, default=[200, 1000])
-    # 3: a seed the guide does not draw (0-2), so that these folders are not the ones the
-    # policy and the HOG features were chosen on (LFW at 200 is the whole set, whatever the seed)
+    # 3: a seed the guide does not draw (0-2), so that these are other folders than the
+    # ones the policy and the HOG features were chosen on, drawn from the same image sets
+    # (they share images with the guide's; LFW at 200 is the whole set, whatever the seed)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
     peer = peer_python()

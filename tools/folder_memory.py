@@ -58,8 +58,8 @@ def measure(size: int, seed: int = 0) -> dict:
             found = {row["path"]: int(row["cluster"]) for row in csv.DictReader(handle)}
         truth = np.array([int(Path(p).stem.split("-")[1]) for p in found])
         predicted = np.array(list(found.values()))
-        recipe = choose_recipe(size)  # what auto runs; the report must name it
-        if recipe not in (Path(tmp) / "out" / "report.html").read_text(encoding="utf-8"):
+        recipe = choose_recipe(size)  # what auto runs; the report must name it as the recipe
+        if f"<b>Recipe:</b> {recipe} (" not in (Path(tmp) / "out" / "report.html").read_text(encoding="utf-8"):
             raise RuntimeError(f"the report of {size} images does not name {recipe}, the policy's recipe")
     return {"size": size, "seed": seed, "recipe": recipe,
             "peak_mb": peak_kb / 1024, "wall_seconds": wall, "acc": metrics.cluster_acc(truth, predicted),

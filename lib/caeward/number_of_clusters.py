@@ -381,14 +381,22 @@ def weigh_choices(found: dict, k_max: int | None = None) -> tuple:
         in either space, or when the silhouette points at ``k_max`` and the three do
         not agree.
     plausible : tuple of (int, int)
-        The smallest and largest of the three.
+        The smallest and largest of the three, and 1 when the guess is 1 (the span
+        holds the guess).
     decided : bool
         Whether all three agree.
+
+    Notes
+    -----
+    The clause about ``k_max`` was seen on folders of 200 images and more, where the
+    candidates run to 20. On a folder small enough that ``k_max`` is lower, a true k
+    equal to ``k_max`` makes the guess 1 (the span still reaches ``k_max``).
     """
     values = [int(found[f"{space} {criterion}"]) for space, criterion in AGREEMENT]
     decided = len(set(values)) == 1
     no_structure = (values[1] == 1 and values[2] == 1) or (values[0] == k_max and not decided)
-    return (1 if no_structure else values[0]), (min(values), max(values)), decided
+    guess = 1 if no_structure else values[0]
+    return guess, (min(values + [guess]), max(values)), decided
 
 
 def pick_k(criterion: str, ks, scores, spread=None, threshold: float = THRESHOLD) -> int:

@@ -174,9 +174,10 @@ def hog_descriptors(images: np.ndarray, progress: bool = False) -> np.ndarray:
     blocks of 2x2 cells, L2-Hys), square-rooted: ndarray of float32, shape (n, d).
     ``progress`` shows a bar with the time left.
 
-    The square root makes Euclidean distance between descriptors the Hellinger distance
-    between their histograms (Arandjelović & Zisserman's RootSIFT), so that a few large
-    bins no longer outweigh many small ones. Chapter 8 measures what it changes
+    The square root makes Euclidean distance between descriptors behave like the
+    Hellinger distance between their histograms (as in Arandjelović & Zisserman's
+    RootSIFT, which L1-normalises first; these blocks are L2-Hys normalised), so that a
+    few large bins no longer outweigh many small ones. Chapter 8 measures what it changes
     (``tools/hog_square_root.py``); :data:`HOG` names the features in the stored
     measurements."""
     from skimage.feature import hog

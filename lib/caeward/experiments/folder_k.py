@@ -54,7 +54,7 @@ __all__ = ["CALIBRATION", "CLAUSE_SEEN_ON", "K_SETS", "NOISE", "folder_k_path", 
 #: Images of uniform noise: no kinds at all, so the right answer is one cluster.
 NOISE = "noise"
 #: Every set measured: chapter 8's guide sets and the noise.
-K_SETS = {**GUIDE_SETS, NOISE: "uniform noise (no kinds)"}
+K_SETS = {**GUIDE_SETS, NOISE: "uniform noise, no kinds"}
 #: The sets the rule was chosen on; the others only judge it.
 CALIBRATION = ("mnist-test-unequal",)
 #: The sets whose earlier folders showed the clause added later (see the module docstring).
@@ -183,14 +183,16 @@ def rule_hits(rows: pd.DataFrame, rules: dict) -> pd.DataFrame:
 def margin_rule(row) -> dict:
     """What ``--k auto`` (:func:`caeward.number_of_clusters.choose_k_with_margin`)
     answers for one stored folder, from its stored evidence: ``guess``, ``low``,
-    ``high``, ``decided``; and ``silhouette``, the k the silhouette alone picks on the
-    recipe's points (clustimage's rule). The stored evidence computed every criterion
+    ``high``, ``decided``; ``by_clause``, whether the guess is 1 only by the clause
+    added later (the silhouette at the last candidate); and ``silhouette``, the k the
+    silhouette alone picks on the recipe's points (clustimage's rule). The stored evidence computed every criterion
     from one random generator, so its resamples are not those of a live run, which
     computes only the rule's two criteria: the same rule on the same points, with other
     random halves."""
     found = {f"{space} {criterion}": rule_choice(row[space], criterion) for space, criterion in AGREEMENT}
     guess, (low, high), decided = weigh_choices(found, k_max=int(max(row["umap"]["ks"])))
-    return {"guess": guess, "low": low, "high": high, "decided": decided,
+    by_clause = guess == 1 and weigh_choices(found)[0] != 1
+    return {"guess": guess, "low": low, "high": high, "decided": decided, "by_clause": by_clause,
             "silhouette": rule_choice(row["raw"], "silhouette")}
 
 
