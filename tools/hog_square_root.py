@@ -2,8 +2,8 @@
 
 Usage, from the repository root::
 
-    python tools/hog_square_root.py                 # every guide set, folders up to 5,000
-    python tools/hog_square_root.py lfw digits      # some sets
+    python tools/hog_square_root.py                     # every guide set, folders up to 5,000
+    python tools/hog_square_root.py --sets lfw digits   # some sets
 
 Runs :func:`caeward.experiments.folder_guide.hog_root_runs` per set; its rows go to the
 sealed artefact ``results/own-images/hog-square-root-<set>-<budget>.json``, each as it
@@ -19,11 +19,8 @@ from caeward.experiments.settings import current_budget
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("sets", nargs="*", default=list(GUIDE_SETS), help=f"of {', '.join(GUIDE_SETS)}")
+    parser.add_argument("--sets", nargs="+", default=list(GUIDE_SETS), choices=list(GUIDE_SETS))
     args = parser.parse_args()
-    unknown = [name for name in args.sets if name not in GUIDE_SETS]
-    if unknown:
-        parser.error(f"unknown image set(s) {', '.join(unknown)}; known: {', '.join(GUIDE_SETS)}")
     budget = current_budget()
     for name in args.sets:
         start = time.perf_counter()

@@ -339,7 +339,7 @@ class CAEWard(ClusterMixin, TransformerMixin, BaseEstimator):
     def _umap_settings(self) -> manifold.UMAPSettings:
         # N2D: one dimension per cluster; with a threshold the count is not known in advance
         k = self.n_clusters if isinstance(self.n_clusters, Integral) else UMAP_COMPONENTS_UNKNOWN_K
-        return manifold.UMAPSettings(n_components=max(2, k))
+        return manifold.UMAPSettings.for_clusters(k)
 
     def _images(self, X, fitting: bool) -> np.ndarray:
         """``X`` as an (n, s, s) array of uint8 or float32 in [0, 1], or a clear error."""

@@ -31,6 +31,11 @@ class UMAPSettings:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def for_clusters(cls, k: int) -> "UMAPSettings":
+        """N2D's choice: one dimension per cluster, and at least two."""
+        return cls(n_components=max(2, k))
+
 
 def check_n_samples(n_samples: int, settings: UMAPSettings = UMAPSettings()) -> None:
     """Refuse too few samples for ``settings.n_neighbors``, before any work is done."""

@@ -165,7 +165,7 @@ def check_recipe(recipe: str, n_clusters, distance_threshold, n_images: int | No
     check_cut(n_clusters, distance_threshold, n_images)
     if _uses_umap(recipe):
         k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
-        manifold.check_n_samples(n_images, manifold.UMAPSettings(n_components=max(2, k_planned)))
+        manifold.check_n_samples(n_images, manifold.UMAPSettings.for_clusters(k_planned))
     return recipe
 
 
@@ -304,7 +304,7 @@ def recipe_points(images: np.ndarray, recipe: str = DEFAULT_RECIPE, *, n_cluster
     if _uses_umap(recipe):
         start = time.perf_counter()
         k_planned = n_clusters if isinstance(n_clusters, int) else UMAP_COMPONENTS_UNKNOWN_K
-        settings = manifold.UMAPSettings(n_components=max(2, k_planned))
+        settings = manifold.UMAPSettings.for_clusters(k_planned)
         if progress:
             print(f"UMAP embedding of {len(points)} points into {settings.n_components} dimensions ...",
                   flush=True)

@@ -193,7 +193,7 @@ def _umap_ward_of_codes(trained, k: int, seed: int):
     from ..cut import cut
     from ..recipes import RecipeResult
 
-    points = manifold.umap_embed(trained.model.embedding_, seed, manifold.UMAPSettings(n_components=max(2, k)))
+    points = manifold.umap_embed(trained.model.embedding_, seed, manifold.UMAPSettings.for_clusters(k))
     Z = cluster.linkage(points, "ward")
     found = cut(Z, n_clusters=k)
     return RecipeResult("proposed-umap-ward", found.labels, found.n_clusters, Z, points, {}, None, trained.model)
@@ -357,7 +357,7 @@ def hog_root_runs(name: str, budget: str | Budget = "full") -> Artefact:
                     if store.has(size=size, seed=seed, recipe=recipe, values=values):
                         continue
                     points = features if recipe == "hog-ward" else manifold.umap_embed(
-                        features, seed, manifold.UMAPSettings(n_components=max(2, k)))
+                        features, seed, manifold.UMAPSettings.for_clusters(k))
                     found = cut(cluster.linkage(points, "ward"), n_clusters=k)
                     store.add({"size": size, "seed": seed, "recipe": recipe, "values": values,
                                "acc": metrics.cluster_acc(truth, found.labels),
